@@ -1,0 +1,68 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AppContext } from './context.ts';
+import { sendProblem } from './http/problem.ts';
+import type { App } from './http/types.ts';
+import { registerSystemRoutes } from './system/routes.ts';
+
+export type BuildAppOptions = {
+  logger?: FastifyServerOptions['logger'];
+};
+
+/** Builds the HTTP application. Tests call `app.inject()`; `duban start` calls `listen()`. */
+export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    // Never let a stack trace or internal detail escape: all errors go through sendProblem.
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type('application/problem+json; charset=utf-8').send({
+      type: 'https://duban.dev/problems/not-found',
+      title: 'NOT_FOUND',
+      status: 404,
+      code: 'NOT_FOUND',
+      detail: 'Not found',
+      detailZh: '资源不存在',
+      instance: request.url,
+    }),
+  );
+  app.decorateRequest('actor', undefined);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Duban 督办 API',
+        description: '政务督办平台接口。Errors are RFC 9457 problem+json with a stable `code`.',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'duban_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
+
+  registerSystemRoutes(app, ctx);
+  return app;
+}

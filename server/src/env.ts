@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Process configuration, parsed once from the environment. CLI flags override these. */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  DUBAN_DATA: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DUBAN_DEMO_PASSWORD: z.string().min(8).optional(),
+  DUBAN_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  DUBAN_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`配置错误 / invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function resolveDataDir(dir: string): string {
+  return path.resolve(dir);
+}

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppContext } from './context.ts';
+import { openDatabase } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { readEnv } from './env.ts';
+
+export type RuntimeOptions = { data?: string | undefined; databaseUrl?: string | undefined };
+
+/**
+ * Opens the database named by the options or the environment (DATABASE_URL wins over the
+ * embedded database in --data DIR), runs migrations, and returns the context modules need.
+ */
+export async function openRuntime(opts: RuntimeOptions = {}): Promise<AppContext> {
+  const env = readEnv();
+  const dataDir = path.resolve(opts.data ?? env.DUBAN_DATA);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const handle = await openDatabase({
+    databaseUrl: opts.databaseUrl ?? env.DATABASE_URL,
+    dataDir,
+  });
+  await migrate(handle);
+  return {
+    handle,
+    db: handle.db,
+    dataDir,
+    secureCookies: env.DUBAN_SECURE_COOKIES,
+    maxUploadBytes: env.DUBAN_MAX_UPLOAD_MB * 1024 * 1024,
+    now: () => new Date(),
+  };
+}
