@@ -8,9 +8,12 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { registerAuth } from './auth/register.ts';
 import type { AppContext } from './context.ts';
 import { sendProblem } from './http/problem.ts';
 import type { App } from './http/types.ts';
+import { registerItemRoutes } from './items/routes.ts';
+import { registerOrgRoutes } from './org/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
 
 export type BuildAppOptions = {
@@ -64,5 +67,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
 
   registerSystemRoutes(app, ctx);
+  registerAuth(app, ctx);
+  registerOrgRoutes(app, ctx);
+  registerItemRoutes(app, ctx);
   return app;
 }

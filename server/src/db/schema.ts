@@ -23,6 +23,8 @@ export type UnitTable = {
   kind: string;
   region_code: string;
   created_at: DefaultTimestamp;
+  /** Display order within a region (standard departments follow their configured order). */
+  sort_order: Generated<number>;
 };
 
 export type UserTable = {
@@ -129,6 +131,7 @@ export type FileTable = {
   sha256: string;
   size_bytes: number;
   media_type: string;
+  uploaded_by: string | null;
   created_at: DefaultTimestamp;
 };
 

@@ -66,10 +66,13 @@ function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const ctx = (err as { validationContext?: string }).validationContext ?? 'body';
-    const issues = err.validation.map((v) => {
-      const params = v.params as { issue?: ZodLikeIssue } | undefined;
-      return params?.issue ?? { message: v.message ?? 'invalid' };
-    });
+    const issues = err.validation.map(
+      (v): ZodLikeIssue => ({
+        code: v.keyword,
+        path: v.instancePath.split('/').filter((seg) => seg !== ''),
+        message: v.message ?? 'invalid',
+      }),
+    );
     return validationError(fieldIssuesFromZod(issues, ctx));
   }
   const fe = err as Partial<FastifyError> & { statusCode?: number };

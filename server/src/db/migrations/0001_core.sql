@@ -114,10 +114,11 @@ create table items (
   completed_at timestamptz,
   archived_at timestamptz,
   version integer not null default 1,
-  unique (number),
+  -- numbers are per assigning unit and year: 督〔2026〕0001号 exists once per unit
   unique (assigning_unit_id, number_year, number_seq)
 );
 create index items_status_idx on items (status);
+create index items_number_idx on items (number);
 create index items_category_idx on items (category_code);
 create index items_region_idx on items (region_code);
 create index items_deadline_idx on items (deadline, id);
@@ -142,13 +143,14 @@ create table assignments (
   unique (item_id, unit_id)
 );
 create index assignments_unit_idx on assignments (unit_id, item_id);
-create unique index assignments_one_lead on assignments (item_id) where role = 'lead';
+create unique index assignments_one_lead on assignments (item_id) where role = 'lead' and status <> 'returned';
 
 -- 证据文件, content-addressed by SHA-256 under the data folder.
 create table files (
   sha256 text primary key,
   size_bytes bigint not null,
   media_type text not null,
+  uploaded_by uuid references users (id),
   created_at timestamptz not null default now()
 );
 

@@ -1,0 +1,71 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import type { App } from '../http/types.ts';
+import { DomainError } from '../shared/errors.ts';
+import { safeEqual } from './crypto.ts';
+import { registerAuthRoutes } from './routes.ts';
+import { type ResolvedSession, resolveSession, SESSION_COOKIE } from './sessions.ts';
+import { resolveApiToken } from './tokens.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Routes a cookie may call without the CSRF header: logging in starts a new session anyway. */
+const CSRF_EXEMPT = new Set(['/api/v1/auth/login']);
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** The session behind a cookie-authenticated request (not exposed on the request object). */
+const sessionOf = new WeakMap<FastifyRequest, ResolvedSession>();
+
+/** The CSRF token of the caller's session; undefined for token and anonymous callers. */
+export function sessionCsrfToken(request: FastifyRequest): string | undefined {
+  return sessionOf.get(request)?.csrfToken;
+}
+
+/** The stored hash of the caller's session id, if the request came with a live session cookie. */
+export function sessionIdHash(request: FastifyRequest): string | undefined {
+  return sessionOf.get(request)?.idHash;
+}
+
+function unauthenticated(why: { zh: string; en: string }) {
+  return new DomainError('UNAUTHENTICATED', why);
+}
+
+/**
+ * Authentication for every /api/ request: a bearer API token (`Authorization: Bearer duban_…`)
+ * or the `duban_session` cookie resolves `request.actor`. A malformed or unknown bearer token is
+ * 401 at once; an expired or revoked one, or an expired session, leaves the caller anonymous (so
+ * public routes still answer and protected ones say 401). Cookie-authenticated unsafe requests
+ * must carry X-CSRF-Token equal to the session's token (403 CSRF_FAILED); bearer calls are exempt.
+ * Call before registering other modules' routes.
+ */
+export function registerAuth(app: App, ctx: AppContext): void {
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined && /^bearer\b/i.test(authorization)) {
+      const token = /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+      const result = token === undefined ? 'invalid' : await resolveApiToken(ctx.db, token, ctx.now());
+      if (result === 'invalid') {
+        throw unauthenticated({ zh: '访问令牌无效', en: 'Invalid API token' });
+      }
+      if (result !== 'inactive') request.actor = result;
+      return;
+    }
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (!sessionId) return;
+    const session = await resolveSession(ctx.db, sessionId, ctx.now());
+    if (!session) return;
+    const route = request.routeOptions.url ?? '';
+    if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(route)) {
+      const header = request.headers[CSRF_HEADER];
+      if (typeof header !== 'string' || !safeEqual(header, session.csrfToken)) {
+        throw new DomainError('CSRF_FAILED', {
+          zh: '缺少或错误的 CSRF 令牌，请刷新页面后重试',
+          en: 'Missing or wrong X-CSRF-Token header',
+        });
+      }
+    }
+    sessionOf.set(request, session);
+    request.actor = session.actor;
+  });
+  registerAuthRoutes(app, ctx);
+}

@@ -1,0 +1,154 @@
+import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../db/client.ts';
+import { appendEvents } from '../events/append.ts';
+import type { ItemEvent } from '../events/types.ts';
+import { DomainError, validationError } from '../shared/errors.ts';
+import { shanghaiDate, shanghaiYear } from '../shared/time.ts';
+import type { Target } from './model.ts';
+import type { CreateItemInput } from './schemas.ts';
+
+export type NewItemOptions = {
+  /** A pre-chosen id, when the caller's events must name the item before it exists. */
+  id?: string;
+  assigningUnitId: string;
+  actorId: string;
+  now: Date;
+  parentId?: string | null;
+  weight?: number;
+  rectifiesItemId?: string | null;
+  isDemo?: boolean;
+};
+
+/**
+ * 立项: creates an item (draft or registered) with the next number of its assigning unit and year,
+ * 督〔YYYY〕NNNN号. The counter row is locked and incremented in the caller's transaction, so
+ * concurrent creations queue on it and a rollback hands the number back: no duplicates, no gaps.
+ */
+export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOptions) {
+  await checkReferences(tx, input);
+  const today = shanghaiDate(opts.now);
+  if (input.deadline < today) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      { zh: '办理期限不能早于今天', en: 'The deadline is in the past' },
+      { field: 'body.deadline' },
+    );
+  }
+  if (input.isPublic && input.sensitivity !== 'public') {
+    throw validationError([
+      {
+        field: 'body.isPublic',
+        message: 'only items of sensitivity public may be shown publicly',
+        messageZh: '只有公开事项可以在门户公示',
+      },
+    ]);
+  }
+  const keys = new Set<string>();
+  for (const [i, t] of input.targets.entries()) {
+    if (keys.has(t.key))
+      throw validationError([
+        { field: `body.targets.${i}.key`, message: 'duplicate indicator key', messageZh: '指标重复' },
+      ]);
+    keys.add(t.key);
+  }
+
+  const unit = await tx
+    .selectFrom('units')
+    .select(['id', 'region_code', 'short_name'])
+    .where('id', '=', opts.assigningUnitId)
+    .executeTakeFirst();
+  if (!unit)
+    throw new DomainError('UNIT_NOT_FOUND', { zh: '交办单位不存在', en: 'Assigning unit not found' });
+
+  const year = shanghaiYear(opts.now);
+  const counter = await sql<{ last_value: number }>`
+    insert into item_number_counters (unit_id, year, last_value) values (${unit.id}, ${year}, 1)
+    on conflict (unit_id, year) do update set last_value = item_number_counters.last_value + 1
+    returning last_value`.execute(tx);
+  const seq = Number(counter.rows[0]?.last_value);
+  const number = formatItemNumber(unit.short_name, year, seq);
+
+  const id = opts.id ?? crypto.randomUUID();
+  const status = input.draft ? 'draft' : 'registered';
+  await tx
+    .insertInto('items')
+    .values({
+      id,
+      number,
+      assigning_unit_id: unit.id,
+      number_year: year,
+      number_seq: seq,
+      title: input.title,
+      content: input.content,
+      source: input.source,
+      category_code: input.categoryCode,
+      urgency: input.urgency,
+      sensitivity: input.sensitivity,
+      status,
+      supervising_unit_id: input.supervisingUnitId ?? null,
+      region_code: unit.region_code,
+      responsible_persons: JSON.stringify(input.responsiblePersons),
+      deadline: input.deadline,
+      milestones: JSON.stringify(input.milestones),
+      targets: JSON.stringify(input.targets satisfies Target[]),
+      parent_id: opts.parentId ?? null,
+      weight: opts.weight ?? 1,
+      rectifies_item_id: opts.rectifiesItemId ?? null,
+      is_public: input.isPublic,
+      progress: 0,
+      is_demo: opts.isDemo ?? false,
+      created_by: opts.actorId,
+      created_at: opts.now,
+      updated_at: opts.now,
+      version: 1,
+    })
+    .execute();
+
+  const event: ItemEvent = {
+    type: 'item.registered',
+    itemId: id,
+    number,
+    title: input.title,
+    source: input.source,
+    categoryCode: input.categoryCode,
+    urgency: input.urgency,
+    sensitivity: input.sensitivity,
+    assigningUnitId: unit.id,
+    deadline: input.deadline,
+    parentId: opts.parentId ?? null,
+    rectifiesItemId: opts.rectifiesItemId ?? null,
+  };
+  await appendEvents(tx, [event], { actorId: opts.actorId, at: opts.now });
+  return { id, number, status };
+}
+
+/** 督〔2026〕0001号, prefixed with the unit's short name when it has one (e.g. 浙督〔2026〕0001号). */
+export function formatItemNumber(prefix: string | null, year: number, seq: number): string {
+  return `${prefix ?? ''}督〔${year}〕${String(seq).padStart(4, '0')}号`;
+}
+
+async function checkReferences(tx: Tx, input: Pick<CreateItemInput, 'categoryCode' | 'supervisingUnitId'>) {
+  const category = await tx
+    .selectFrom('categories')
+    .select('code')
+    .where('code', '=', input.categoryCode)
+    .executeTakeFirst();
+  if (!category)
+    throw validationError([
+      { field: 'body.categoryCode', message: 'unknown category', messageZh: '分类不存在' },
+    ]);
+  if (input.supervisingUnitId) {
+    const unit = await tx
+      .selectFrom('units')
+      .select('id')
+      .where('id', '=', input.supervisingUnitId)
+      .executeTakeFirst();
+    if (!unit)
+      throw validationError([
+        { field: 'body.supervisingUnitId', message: 'unknown unit', messageZh: '监督单位不存在' },
+      ]);
+  }
+}
+
+export { checkReferences };

@@ -1,0 +1,645 @@
+import type { DomainEvent, ItemEvent } from '../events/types.ts';
+import type { Role } from '../shared/actor.ts';
+import { assertNever } from '../shared/errors.ts';
+import { shanghaiDate } from '../shared/time.ts';
+import {
+  ACTION_NAMES_ZH,
+  type Assignment,
+  type DispatchTarget,
+  ITEM_ACTIONS,
+  type ItemAction,
+  type ItemCommand,
+  type ItemState,
+  type ItemStatus,
+  STATUS_NAMES_ZH,
+} from './model.ts';
+
+/**
+ * The supervision item's lifecycle as a pure function: no I/O, no clock but `now`, no ids but
+ * those in the command. The shell loads the state, calls transition(), and writes the new state
+ * and the events in one transaction.
+ */
+
+/** Who is acting, as far as the lifecycle needs to know (the shell derives it from Actor + scope). */
+export type Participant = {
+  userId: string;
+  unitId: string;
+  roles: readonly Role[];
+  /** A supervisor with authority over the item's assigning unit (own unit or a subordinate region's). */
+  supervises: boolean;
+};
+
+export type RefusalReason =
+  | 'NOT_PERMITTED'
+  | 'INVALID_STATE'
+  | 'NOT_ASSIGNED'
+  | 'ASSIGNMENT_NOT_PENDING'
+  | 'ASSIGNMENT_NOT_ACCEPTED'
+  | 'ASSIGNMENTS_PENDING'
+  | 'EXTENSION_PENDING'
+  | 'NO_PENDING_EXTENSION'
+  | 'INVALID_ASSIGNMENTS'
+  | 'DEADLINE_IN_PAST'
+  | 'DEADLINE_NOT_LATER'
+  | 'DEADLINE_AFTER_ITEM'
+  | 'UNKNOWN_INDICATOR'
+  | 'HAS_CHILDREN';
+
+export type Refusal = {
+  /** FORBIDDEN → 403, TRANSITION_REFUSED → 409, VALIDATION_FAILED → 400. */
+  code: 'FORBIDDEN' | 'TRANSITION_REFUSED' | 'VALIDATION_FAILED';
+  reason: RefusalReason;
+  field?: string;
+  zh: string;
+  en: string;
+};
+
+export type TransitionResult =
+  | { ok: true; state: ItemState; events: ItemEvent[] }
+  | { ok: false; refusal: Refusal };
+
+const HANDLING_ROLES: readonly Role[] = ['handler', 'unit_head'];
+const COMMENTING_ROLES: readonly Role[] = ['supervisor', 'handler', 'unit_head', 'leader'];
+
+/** Statuses from which each action may start. */
+const FROM: { [A in ItemAction]: readonly ItemStatus[] } = {
+  register: ['draft'],
+  dispatch: ['registered', 'returned'],
+  accept: ['dispatched', 'in_progress', 'completion_requested'],
+  return: ['dispatched', 'in_progress'],
+  report: ['in_progress'],
+  'request-extension': ['dispatched', 'in_progress'],
+  'approve-extension': ['dispatched', 'in_progress', 'returned', 'completion_requested'],
+  'reject-extension': ['dispatched', 'in_progress', 'returned', 'completion_requested'],
+  'request-completion': ['in_progress'],
+  'approve-completion': ['completion_requested'],
+  'reject-completion': ['completion_requested'],
+  evaluate: ['completed'],
+  archive: ['evaluated', 'cancelled'],
+  suspend: ['registered', 'dispatched', 'returned', 'in_progress', 'completion_requested'],
+  resume: ['suspended'],
+  cancel: [
+    'draft',
+    'registered',
+    'dispatched',
+    'returned',
+    'in_progress',
+    'completion_requested',
+    'suspended',
+  ],
+  reopen: ['completed', 'evaluated', 'archived'],
+  decompose: ['registered', 'dispatched', 'in_progress'],
+  instruct: [
+    'registered',
+    'dispatched',
+    'returned',
+    'in_progress',
+    'completion_requested',
+    'completed',
+    'evaluated',
+    'archived',
+    'suspended',
+    'cancelled',
+  ],
+  comment: [
+    'draft',
+    'registered',
+    'dispatched',
+    'returned',
+    'in_progress',
+    'completion_requested',
+    'completed',
+    'evaluated',
+    'archived',
+    'suspended',
+    'cancelled',
+  ],
+};
+
+function refuse(
+  code: Refusal['code'],
+  reason: RefusalReason,
+  zh: string,
+  en: string,
+  field?: string,
+): { ok: false; refusal: Refusal } {
+  return { ok: false, refusal: { code, reason, zh, en, ...(field ? { field } : {}) } };
+}
+
+function has(p: Participant, roles: readonly Role[]): boolean {
+  return p.roles.some((r) => roles.includes(r));
+}
+
+function ownAssignment(state: ItemState, p: Participant): Assignment | undefined {
+  return state.assignments.find((a) => a.unitId === p.unitId && a.status !== 'returned');
+}
+
+/** Permission and state checks that need no payload. Null means the action may be attempted. */
+export function guard(state: ItemState, action: ItemAction, p: Participant): Refusal | null {
+  const permitted = permits(state, action, p);
+  if (!permitted.ok) return permitted.refusal;
+  if (!FROM[action].includes(state.status)) {
+    return refuse(
+      'TRANSITION_REFUSED',
+      'INVALID_STATE',
+      `事项当前状态为「${STATUS_NAMES_ZH[state.status]}」，不能${ACTION_NAMES_ZH[action]}`,
+      `Action '${action}' is not allowed while the item is '${state.status}'`,
+    ).refusal;
+  }
+  const own = ownAssignment(state, p);
+  switch (action) {
+    case 'accept':
+    case 'return':
+      if (own?.status !== 'pending')
+        return refuse(
+          'TRANSITION_REFUSED',
+          'ASSIGNMENT_NOT_PENDING',
+          '本单位的承办任务不是待签收状态',
+          "Your unit's assignment is not awaiting acceptance",
+        ).refusal;
+      return null;
+    case 'report':
+      if (own?.status !== 'accepted')
+        return refuse(
+          'TRANSITION_REFUSED',
+          'ASSIGNMENT_NOT_ACCEPTED',
+          '本单位尚未签收该事项',
+          'Your unit has not accepted this item',
+        ).refusal;
+      return null;
+    case 'request-extension':
+      if (own?.status !== 'accepted')
+        return refuse(
+          'TRANSITION_REFUSED',
+          'ASSIGNMENT_NOT_ACCEPTED',
+          '本单位尚未签收该事项',
+          'Your unit has not accepted this item',
+        ).refusal;
+      if (own.pendingExtension)
+        return refuse(
+          'TRANSITION_REFUSED',
+          'EXTENSION_PENDING',
+          '已有待审批的延期申请',
+          'An extension request is already pending',
+        ).refusal;
+      return null;
+    case 'approve-extension':
+    case 'reject-extension':
+      if (!state.assignments.some((a) => a.pendingExtension))
+        return refuse(
+          'TRANSITION_REFUSED',
+          'NO_PENDING_EXTENSION',
+          '没有待审批的延期申请',
+          'No extension request is pending',
+        ).refusal;
+      return null;
+    case 'request-completion':
+      if (own?.role !== 'lead' || own.status !== 'accepted')
+        return refuse(
+          'TRANSITION_REFUSED',
+          'ASSIGNMENT_NOT_ACCEPTED',
+          '只有已签收的牵头单位可以申请办结',
+          'Only the lead unit, once it has accepted, may request completion',
+        ).refusal;
+      if (state.assignments.some((a) => a.status === 'pending'))
+        return refuse(
+          'TRANSITION_REFUSED',
+          'ASSIGNMENTS_PENDING',
+          '仍有协同单位未签收，暂不能申请办结',
+          'Some collaborating units have not accepted yet',
+        ).refusal;
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** Who may take each action, by role and relation to the item. */
+function permits(
+  state: ItemState,
+  action: ItemAction,
+  p: Participant,
+): { ok: true } | { ok: false; refusal: Refusal } {
+  let allowed: boolean;
+  switch (action) {
+    case 'register':
+    case 'dispatch':
+    case 'approve-extension':
+    case 'reject-extension':
+    case 'approve-completion':
+    case 'reject-completion':
+    case 'evaluate':
+    case 'archive':
+    case 'suspend':
+    case 'resume':
+    case 'cancel':
+    case 'reopen':
+    case 'decompose':
+      allowed = p.supervises;
+      break;
+    case 'accept':
+    case 'return':
+    case 'report':
+    case 'request-extension':
+    case 'request-completion':
+      allowed = has(p, HANDLING_ROLES) && state.assignments.some((a) => a.unitId === p.unitId);
+      break;
+    case 'instruct':
+      allowed = has(p, ['leader']);
+      break;
+    case 'comment':
+      allowed = has(p, COMMENTING_ROLES);
+      break;
+    default:
+      return assertNever(action);
+  }
+  if (allowed) return { ok: true };
+  return refuse(
+    'FORBIDDEN',
+    'NOT_PERMITTED',
+    `您无权对该事项执行「${ACTION_NAMES_ZH[action]}」`,
+    `You may not '${action}' this item`,
+  );
+}
+
+/** The actions a participant may attempt now: what the API returns as `allowedActions`. */
+export function allowedActions(state: ItemState, p: Participant): ItemAction[] {
+  return ITEM_ACTIONS.filter((a) => guard(state, a, p) === null);
+}
+
+export function transition(state: ItemState, cmd: ItemCommand, p: Participant, now: Date): TransitionResult {
+  const blocked = guard(state, cmd.action, p);
+  if (blocked) return { ok: false, refusal: blocked };
+  const at = now.toISOString();
+  const today = shanghaiDate(now);
+  const itemId = state.id;
+  const done = (next: Partial<ItemState>, ...events: ItemEvent[]): TransitionResult => ({
+    ok: true,
+    state: { ...state, ...next },
+    events,
+  });
+
+  switch (cmd.action) {
+    case 'register':
+      return done({ status: 'registered' });
+
+    case 'dispatch': {
+      const invalid = checkDispatch(cmd.assignments, state.deadline, today);
+      if (invalid) return invalid;
+      const previous = new Map(state.assignments.map((a) => [a.unitId, a]));
+      const assignments = cmd.assignments.map((t): Assignment => {
+        const before = previous.get(t.unitId);
+        const kept = before?.status === 'accepted' && before.role === t.role;
+        return {
+          unitId: t.unitId,
+          role: t.role,
+          deadline: t.deadline,
+          status: kept ? 'accepted' : 'pending',
+          progress: kept ? before.progress : 0,
+          acceptedAt: kept ? before.acceptedAt : null,
+          acceptedBy: kept ? before.acceptedBy : null,
+          returnReason: null,
+          pendingExtension: null,
+        };
+      });
+      // Units dropped by a re-dispatch stay on record as returned, so their reports keep their owner.
+      const chosen = new Set(cmd.assignments.map((t) => t.unitId));
+      for (const before of state.assignments) {
+        if (!chosen.has(before.unitId))
+          assignments.push({
+            ...before,
+            status: 'returned',
+            pendingExtension: null,
+            returnReason: before.returnReason ?? '重新交办时调整',
+          });
+      }
+      const leadAccepted = assignments.some((a) => a.role === 'lead' && a.status === 'accepted');
+      return done(
+        {
+          status: leadAccepted ? 'in_progress' : 'dispatched',
+          assignments,
+          dispatchedAt: state.dispatchedAt ?? at,
+        },
+        { type: 'item.dispatched', itemId, assignments: cmd.assignments.map((a) => ({ ...a })) },
+      );
+    }
+
+    case 'accept': {
+      const own = mustOwn(state, p);
+      const assignments = replace(state.assignments, own, {
+        status: 'accepted',
+        acceptedAt: at,
+        acceptedBy: p.userId,
+      });
+      const status = own.role === 'lead' && state.status === 'dispatched' ? 'in_progress' : state.status;
+      return done({ status, assignments }, { type: 'item.accepted', itemId, unitId: own.unitId });
+    }
+
+    case 'return': {
+      const reason = cmd.reason.trim();
+      if (!reason)
+        return refuse(
+          'VALIDATION_FAILED',
+          'INVALID_STATE',
+          '请填写退回理由',
+          'A reason is required',
+          'reason',
+        );
+      const own = mustOwn(state, p);
+      const assignments = replace(state.assignments, own, { status: 'returned', returnReason: reason });
+      return done(
+        { status: 'returned', assignments },
+        { type: 'item.returned', itemId, unitId: own.unitId, reason },
+      );
+    }
+
+    case 'report': {
+      const known = new Set(state.targets.map((t) => t.key));
+      const unknown = cmd.indicatorValues.findIndex((v) => !known.has(v.key));
+      if (unknown >= 0)
+        return refuse(
+          'VALIDATION_FAILED',
+          'UNKNOWN_INDICATOR',
+          '指标不属于该事项的量化目标',
+          'Indicator is not one of the item’s quantified targets',
+          `indicatorValues.${unknown}.key`,
+        );
+      const own = mustOwn(state, p);
+      const assignments = replace(state.assignments, own, { progress: cmd.percent });
+      // The lead consolidates: its figure is the item's, unless child items roll up into it.
+      const progress = own.role === 'lead' && !state.hasChildren ? cmd.percent : state.progress;
+      return done(
+        { assignments, progress },
+        {
+          type: 'item.progress_reported',
+          itemId,
+          reportId: cmd.reportId,
+          unitId: own.unitId,
+          percent: cmd.percent,
+          itemProgress: progress,
+          indicatorValues: cmd.indicatorValues,
+          attachments: cmd.attachments,
+        },
+      );
+    }
+
+    case 'request-extension': {
+      const own = mustOwn(state, p);
+      if (cmd.newDeadline <= own.deadline)
+        return refuse(
+          'VALIDATION_FAILED',
+          'DEADLINE_NOT_LATER',
+          '申请的新期限须晚于当前期限',
+          'The new deadline must be later than the current one',
+          'newDeadline',
+        );
+      if (own.role === 'collaborator' && cmd.newDeadline > state.deadline)
+        return refuse(
+          'VALIDATION_FAILED',
+          'DEADLINE_AFTER_ITEM',
+          '协同单位的期限不能晚于事项总期限',
+          "A collaborator's deadline cannot be later than the item's",
+          'newDeadline',
+        );
+      const reason = cmd.reason.trim();
+      const assignments = replace(state.assignments, own, {
+        pendingExtension: { newDeadline: cmd.newDeadline, reason, requestedBy: p.userId, requestedAt: at },
+      });
+      return done(
+        { assignments },
+        {
+          type: 'item.extension_requested',
+          itemId,
+          unitId: own.unitId,
+          currentDeadline: own.deadline,
+          newDeadline: cmd.newDeadline,
+          reason,
+        },
+      );
+    }
+
+    case 'approve-extension':
+    case 'reject-extension': {
+      const target = state.assignments.find((a) => a.unitId === cmd.unitId && a.pendingExtension);
+      if (!target?.pendingExtension)
+        return refuse(
+          'TRANSITION_REFUSED',
+          'NO_PENDING_EXTENSION',
+          '该单位没有待审批的延期申请',
+          'That unit has no pending extension request',
+          'unitId',
+        );
+      if (cmd.action === 'reject-extension') {
+        const assignments = replace(state.assignments, target, { pendingExtension: null });
+        return done(
+          { assignments },
+          { type: 'item.extension_rejected', itemId, unitId: target.unitId, reason: cmd.reason.trim() },
+        );
+      }
+      const newDeadline = target.pendingExtension.newDeadline;
+      const assignments = replace(state.assignments, target, {
+        deadline: newDeadline,
+        pendingExtension: null,
+      });
+      const deadline = target.role === 'lead' && newDeadline > state.deadline ? newDeadline : state.deadline;
+      return done(
+        { assignments, deadline },
+        {
+          type: 'item.extension_approved',
+          itemId,
+          unitId: target.unitId,
+          oldDeadline: target.deadline,
+          newDeadline,
+          comment: cmd.comment.trim(),
+        },
+      );
+    }
+
+    case 'request-completion': {
+      const summary = cmd.summary.trim();
+      return done(
+        {
+          status: 'completion_requested',
+          completionRequest: { summary, requestedBy: p.userId, requestedAt: at },
+        },
+        { type: 'item.completion_requested', itemId, summary },
+      );
+    }
+
+    case 'approve-completion':
+      return done(
+        {
+          status: 'completed',
+          completedAt: at,
+          progress: 100,
+          assignments: state.assignments.map((a) => (a.status === 'accepted' ? { ...a, progress: 100 } : a)),
+        },
+        { type: 'item.completion_approved', itemId, comment: cmd.comment.trim() },
+      );
+
+    case 'reject-completion':
+      return done(
+        { status: 'in_progress', completionRequest: null },
+        { type: 'item.completion_rejected', itemId, reason: cmd.reason.trim() },
+      );
+
+    case 'evaluate': {
+      const score = compositeScore(cmd.quality, cmd.timeliness, cmd.effectiveness);
+      const comment = cmd.comment.trim();
+      return done(
+        {
+          status: 'evaluated',
+          evaluation: {
+            quality: cmd.quality,
+            timeliness: cmd.timeliness,
+            effectiveness: cmd.effectiveness,
+            score,
+            comment,
+            evaluatedBy: p.userId,
+            evaluatedAt: at,
+          },
+        },
+        {
+          type: 'item.evaluated',
+          itemId,
+          quality: cmd.quality,
+          timeliness: cmd.timeliness,
+          effectiveness: cmd.effectiveness,
+          score,
+          comment,
+        },
+      );
+    }
+
+    case 'archive':
+      return done({ status: 'archived', archivedAt: at }, { type: 'item.archived', itemId });
+
+    case 'suspend':
+      return done(
+        { status: 'suspended', statusBeforeSuspend: state.status },
+        { type: 'item.suspended', itemId, reason: cmd.reason.trim() },
+      );
+
+    case 'resume':
+      return done(
+        { status: state.statusBeforeSuspend ?? 'registered', statusBeforeSuspend: null },
+        { type: 'item.resumed', itemId },
+      );
+
+    case 'cancel':
+      return done(
+        { status: 'cancelled', statusBeforeSuspend: null },
+        { type: 'item.cancelled', itemId, reason: cmd.reason.trim() },
+      );
+
+    case 'reopen':
+      return done(
+        {},
+        {
+          type: 'item.reopened',
+          itemId,
+          rectificationItemId: cmd.rectificationItemId,
+          reason: cmd.reason.trim(),
+        },
+      );
+
+    case 'decompose':
+      return done(
+        { hasChildren: true },
+        { type: 'item.decomposed', itemId, childItemIds: [...cmd.childItemIds] },
+      );
+
+    case 'instruct':
+      return done(
+        {},
+        { type: 'item.instruction_added', itemId, remarkId: cmd.remarkId, body: cmd.body.trim() },
+      );
+
+    case 'comment':
+      return done({}, { type: 'item.comment_added', itemId, remarkId: cmd.remarkId, body: cmd.body.trim() });
+
+    default:
+      return assertNever(cmd);
+  }
+}
+
+/** 综合评分: 实效 weighs most, as the plan asks results over paperwork (weights 0.3 / 0.2 / 0.5). */
+export function compositeScore(quality: number, timeliness: number, effectiveness: number): number {
+  return Math.round((quality * 0.3 + timeliness * 0.2 + effectiveness * 0.5) * 10) / 10;
+}
+
+/**
+ * 进度汇总: a parent's progress is the weighted mean of its children's; finished children count
+ * as 100 and cancelled ones drop out.
+ */
+export function rollUpProgress(
+  children: readonly { progress: number; weight: number; status: ItemStatus }[],
+): number {
+  let total = 0;
+  let weights = 0;
+  for (const c of children) {
+    if (c.status === 'cancelled' || c.weight <= 0) continue;
+    const done = c.status === 'completed' || c.status === 'evaluated' || c.status === 'archived';
+    total += (done ? 100 : c.progress) * c.weight;
+    weights += c.weight;
+  }
+  return weights === 0 ? 0 : Math.round(total / weights);
+}
+
+function checkDispatch(
+  targets: DispatchTarget[],
+  itemDeadline: string,
+  today: string,
+): TransitionResult | null {
+  const leads = targets.filter((t) => t.role === 'lead').length;
+  if (leads !== 1)
+    return refuse(
+      'VALIDATION_FAILED',
+      'INVALID_ASSIGNMENTS',
+      '须指定且只能指定一个牵头单位',
+      'Exactly one lead unit is required',
+      'assignments',
+    );
+  const seen = new Set<string>();
+  for (const [i, t] of targets.entries()) {
+    if (seen.has(t.unitId))
+      return refuse(
+        'VALIDATION_FAILED',
+        'INVALID_ASSIGNMENTS',
+        '同一单位不能重复交办',
+        'A unit appears twice',
+        `assignments.${i}.unitId`,
+      );
+    seen.add(t.unitId);
+    if (t.deadline < today)
+      return refuse(
+        'VALIDATION_FAILED',
+        'DEADLINE_IN_PAST',
+        '办理期限不能早于今天',
+        'The deadline is in the past',
+        `assignments.${i}.deadline`,
+      );
+    if (t.deadline > itemDeadline)
+      return refuse(
+        'VALIDATION_FAILED',
+        'DEADLINE_AFTER_ITEM',
+        '分工期限不能晚于事项总期限',
+        "An assignment's deadline cannot be later than the item's",
+        `assignments.${i}.deadline`,
+      );
+  }
+  return null;
+}
+
+function mustOwn(state: ItemState, p: Participant): Assignment {
+  const own = ownAssignment(state, p);
+  // guard() has established the assignment exists for every action that calls this.
+  if (!own) throw new Error('invariant: guard passed without an assignment');
+  return own;
+}
+
+function replace(list: Assignment[], which: Assignment, patch: Partial<Assignment>): Assignment[] {
+  return list.map((a) => (a === which ? { ...a, ...patch } : a));
+}
+
+export type { DomainEvent };

@@ -1,0 +1,319 @@
+import crypto from 'node:crypto';
+import type { z } from 'zod';
+import type { Tx } from '../db/client.ts';
+import { appendEvents } from '../events/append.ts';
+import type { AttachmentRef, ItemEvent } from '../events/types.ts';
+import type { Actor } from '../shared/actor.ts';
+import { DomainError, validationError } from '../shared/errors.ts';
+import { createItem } from './create-item.ts';
+import { rollUpProgress, transition } from './lifecycle.ts';
+import type { ItemAction, ItemCommand, ItemState, ItemStatus } from './model.ts';
+import { canSeeItem, participantFor } from './policy.ts';
+import { loadItemForUpdate, saveItemState } from './repository.ts';
+import type { ACTION_BODIES } from './schemas.ts';
+
+export type ActionBody<A extends ItemAction> = z.infer<(typeof ACTION_BODIES)[A]>;
+
+export type PerformActionInput = {
+  itemId: string;
+  action: ItemAction;
+  body: unknown;
+  expectedVersion?: number | undefined;
+  now: Date;
+};
+
+export function itemNotFound() {
+  return new DomainError('ITEM_NOT_FOUND', { zh: '督办事项不存在', en: 'Supervision item not found' });
+}
+
+/**
+ * Runs one lifecycle action in the caller's transaction: load and lock, authorize (404 when out of
+ * scope), transition (pure), then write the state, the side records and the events together.
+ */
+export async function performAction(tx: Tx, actor: Actor, input: PerformActionInput): Promise<void> {
+  const loaded = await loadItemForUpdate(tx, input.itemId);
+  if (!loaded || !(await canSeeItem(tx, actor, input.itemId))) throw itemNotFound();
+  const { row, state } = loaded;
+  if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      {
+        zh: `事项版本已变化（当前为 ${row.version}），请刷新后重试`,
+        en: `Item version is ${row.version}, not ${input.expectedVersion}`,
+      },
+      { field: 'header.if-match' },
+    );
+  }
+  const participant = await participantFor(tx, actor, row.assigning_unit_id);
+  const command = await buildCommand(tx, input.action, input.body, row.region_code);
+  const result = transition(state, command, participant, input.now);
+  if (!result.ok) {
+    const r = result.refusal;
+    throw new DomainError(
+      r.code,
+      { zh: r.zh, en: r.en },
+      {
+        ...(r.field ? { field: r.field.startsWith('header') ? r.field : `body.${r.field}` } : {}),
+        details: { reason: r.reason, action: input.action, status: state.status },
+      },
+    );
+  }
+  await saveItemState(tx, state, result.state, row.version, input.now);
+  await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
+  await writeSideRecords(tx, actor, command, input, row);
+  if (row.parent_id && (result.state.progress !== state.progress || result.state.status !== state.status)) {
+    await rollUpAncestors(tx, row.parent_id, input.itemId, actor.userId, input.now);
+  }
+}
+
+async function buildCommand(
+  tx: Tx,
+  action: ItemAction,
+  raw: unknown,
+  regionCode: string,
+): Promise<ItemCommand> {
+  switch (action) {
+    case 'report': {
+      const body = raw as ActionBody<'report'>;
+      return {
+        action,
+        reportId: crypto.randomUUID(),
+        ...body,
+        attachments: await attachmentRefs(tx, body.attachments),
+      };
+    }
+    case 'reopen':
+      return {
+        action,
+        reason: (raw as ActionBody<'reopen'>).reason,
+        rectificationItemId: crypto.randomUUID(),
+      };
+    case 'decompose': {
+      const body = raw as ActionBody<'decompose'>;
+      await checkLowerUnits(
+        tx,
+        regionCode,
+        body.children.map((c) => c.assigningUnitId),
+      );
+      return { action, childItemIds: body.children.map(() => crypto.randomUUID()) };
+    }
+    case 'instruct':
+    case 'comment':
+      return { action, remarkId: crypto.randomUUID(), body: (raw as ActionBody<'comment'>).body };
+    default:
+      // Every other action's body is exactly its command's payload.
+      return { action, ...(raw as object) } as ItemCommand;
+  }
+}
+
+async function attachmentRefs(tx: Tx, list: ActionBody<'report'>['attachments']): Promise<AttachmentRef[]> {
+  const refs: AttachmentRef[] = [];
+  for (const [i, a] of list.entries()) {
+    const f = await tx.selectFrom('files').selectAll().where('sha256', '=', a.sha256).executeTakeFirst();
+    if (!f)
+      throw validationError([
+        {
+          field: `body.attachments.${i}.sha256`,
+          message: 'no uploaded file has this hash',
+          messageZh: '附件不存在，请先上传',
+        },
+      ]);
+    refs.push({ sha256: f.sha256, name: a.name, sizeBytes: Number(f.size_bytes), mediaType: f.media_type });
+  }
+  return refs;
+}
+
+/** Child items go to units strictly below the parent's region (国家—省—市—县—乡). */
+async function checkLowerUnits(tx: Tx, regionCode: string, unitIds: string[]) {
+  const parent = await tx
+    .selectFrom('regions')
+    .select('path')
+    .where('code', '=', regionCode)
+    .executeTakeFirstOrThrow();
+  for (const [i, unitId] of unitIds.entries()) {
+    const u = await tx
+      .selectFrom('units as u')
+      .innerJoin('regions as r', 'r.code', 'u.region_code')
+      .select('r.path')
+      .where('u.id', '=', unitId)
+      .executeTakeFirst();
+    if (!u?.path.startsWith(`${parent.path}.`))
+      throw validationError([
+        {
+          field: `body.children.${i}.assigningUnitId`,
+          message: 'must be a unit of a subordinate region',
+          messageZh: '须为下级行政区划的单位',
+        },
+      ]);
+  }
+}
+
+type ItemRowLite = {
+  id: string;
+  title: string;
+  content: string;
+  source: string;
+  category_code: string;
+  urgency: string;
+  sensitivity: string;
+  targets: unknown;
+  is_public: boolean;
+  assigning_unit_id: string;
+};
+
+async function writeSideRecords(
+  tx: Tx,
+  actor: Actor,
+  cmd: ItemCommand,
+  input: PerformActionInput,
+  row: ItemRowLite,
+) {
+  switch (cmd.action) {
+    case 'report': {
+      await tx
+        .insertInto('progress_reports')
+        .values({
+          id: cmd.reportId,
+          item_id: row.id,
+          assignment_id: (
+            await tx
+              .selectFrom('assignments')
+              .select('id')
+              .where('item_id', '=', row.id)
+              .where('unit_id', '=', actor.unitId)
+              .executeTakeFirstOrThrow()
+          ).id,
+          unit_id: actor.unitId,
+          author_id: actor.userId,
+          percent: cmd.percent,
+          narrative: cmd.narrative,
+          problems: cmd.problems,
+          next_steps: cmd.nextSteps,
+          indicator_values: JSON.stringify(cmd.indicatorValues),
+          attachments: JSON.stringify(cmd.attachments),
+          created_at: input.now,
+        })
+        .execute();
+      return;
+    }
+    case 'instruct':
+    case 'comment':
+      await tx
+        .insertInto('remarks')
+        .values({
+          id: cmd.remarkId,
+          item_id: row.id,
+          author_id: actor.userId,
+          kind: cmd.action === 'instruct' ? 'instruction' : 'comment',
+          body: cmd.body,
+          created_at: input.now,
+        })
+        .execute();
+      return;
+    case 'reopen': {
+      // 整改: a new linked item of the same assigning unit, registered and ready to dispatch.
+      const body = input.body as ActionBody<'reopen'>;
+      await createItem(
+        tx,
+        {
+          title: body.title ?? `【整改】${row.title}`,
+          content: `${row.content}\n\n整改原因：${cmd.reason}`,
+          source: 'inspection_finding',
+          categoryCode: row.category_code,
+          urgency: row.urgency as 'normal',
+          sensitivity: row.sensitivity as 'internal',
+          deadline: body.deadline,
+          responsiblePersons: [],
+          milestones: [],
+          targets: row.targets as ActionBody<'decompose'>['children'][number]['targets'] & object,
+          isPublic: row.is_public,
+          draft: false,
+        },
+        {
+          id: cmd.rectificationItemId,
+          assigningUnitId: row.assigning_unit_id,
+          actorId: actor.userId,
+          now: input.now,
+          rectifiesItemId: row.id,
+        },
+      );
+      return;
+    }
+    case 'decompose': {
+      const body = input.body as ActionBody<'decompose'>;
+      for (const [i, child] of body.children.entries()) {
+        await createItem(
+          tx,
+          {
+            title: child.title ?? row.title,
+            content: child.content ?? row.content,
+            source: 'superior_assignment',
+            categoryCode: row.category_code,
+            urgency: row.urgency as 'normal',
+            sensitivity: row.sensitivity as 'internal',
+            deadline: child.deadline,
+            responsiblePersons: [],
+            milestones: [],
+            targets: child.targets ?? (row.targets as NonNullable<typeof child.targets>),
+            isPublic: row.is_public,
+            draft: false,
+          },
+          {
+            id: cmd.childItemIds[i] ?? crypto.randomUUID(),
+            assigningUnitId: child.assigningUnitId,
+            actorId: actor.userId,
+            now: input.now,
+            parentId: row.id,
+            weight: child.weight,
+          },
+        );
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Re-computes each ancestor's progress from its children, recording every change as an event. */
+async function rollUpAncestors(tx: Tx, parentId: string, fromChildId: string, actorId: string, now: Date) {
+  let current: string | null = parentId;
+  let from = fromChildId;
+  while (current) {
+    const parent = await tx
+      .selectFrom('items')
+      .select(['id', 'progress', 'parent_id', 'status', 'version'])
+      .where('id', '=', current)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const children = await tx
+      .selectFrom('items')
+      .select(['progress', 'weight', 'status'])
+      .where('parent_id', '=', current)
+      .execute();
+    const progress = rollUpProgress(
+      children.map((c) => ({
+        progress: c.progress,
+        weight: Number(c.weight),
+        status: c.status as ItemStatus,
+      })),
+    );
+    if (progress === parent.progress) return;
+    await tx
+      .updateTable('items')
+      .set({ progress, updated_at: now, version: parent.version + 1 })
+      .where('id', '=', parent.id)
+      .execute();
+    const event: ItemEvent = {
+      type: 'item.progress_rolled_up',
+      itemId: parent.id,
+      progress,
+      fromChildId: from,
+    };
+    await appendEvents(tx, [event], { actorId, at: now });
+    from = parent.id;
+    current = parent.parent_id;
+  }
+}
+
+export type { ItemState };

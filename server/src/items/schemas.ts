@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { isIsoDate } from '../shared/time.ts';
+import { SENSITIVITIES, SOURCES, URGENCIES } from './categories.ts';
+import { ITEM_STATUSES } from './model.ts';
+
+/** Request schemas of the items API. Zod is the single source of these types and of OpenAPI. */
+
+export const IsoDate = z
+  .string()
+  .refine(isIsoDate, { message: 'expected a calendar date YYYY-MM-DD' })
+  .describe('YYYY-MM-DD (Asia/Shanghai)');
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const TargetSchema = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
+  name: text(100),
+  unit: z.string().trim().max(20),
+  target: z.number().finite().min(0).max(1e12),
+});
+
+export const CreateItemBody = z
+  .object({
+    title: text(200),
+    content: text(20_000),
+    source: z.enum(SOURCES),
+    categoryCode: z.string().min(1).max(64),
+    urgency: z.enum(URGENCIES).default('normal'),
+    sensitivity: z.enum(SENSITIVITIES).default('internal'),
+    deadline: IsoDate,
+    supervisingUnitId: z.uuid().optional(),
+    responsiblePersons: z
+      .array(z.object({ name: text(50), title: z.string().trim().max(100) }))
+      .max(20)
+      .default([]),
+    milestones: z
+      .array(z.object({ name: text(200), date: IsoDate }))
+      .max(50)
+      .default([]),
+    targets: z.array(TargetSchema).max(50).default([]),
+    isPublic: z.boolean().default(false),
+    draft: z.boolean().default(false).describe('save as 草稿 instead of registering (立项) at once'),
+  })
+  .strict();
+export type CreateItemInput = z.infer<typeof CreateItemBody>;
+
+export const UpdateItemBody = CreateItemBody.omit({ draft: true }).partial().strict();
+export type UpdateItemInput = z.infer<typeof UpdateItemBody>;
+
+const reason = text(2000);
+const uuid = z.uuid();
+
+/** One body schema per lifecycle action. */
+export const ACTION_BODIES = {
+  register: z.object({}).strict(),
+  dispatch: z
+    .object({
+      assignments: z
+        .array(z.object({ unitId: uuid, role: z.enum(['lead', 'collaborator']), deadline: IsoDate }).strict())
+        .min(1)
+        .max(50),
+    })
+    .strict(),
+  accept: z.object({}).strict(),
+  return: z.object({ reason }).strict(),
+  report: z
+    .object({
+      percent: z.number().int().min(0).max(100),
+      narrative: text(10_000),
+      problems: z.string().trim().max(5000).default(''),
+      nextSteps: z.string().trim().max(5000).default(''),
+      indicatorValues: z
+        .array(
+          z.object({ key: z.string().min(1).max(64), value: z.number().finite().min(0).max(1e12) }).strict(),
+        )
+        .max(50)
+        .default([]),
+      attachments: z
+        .array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), name: text(255) }).strict())
+        .max(20)
+        .default([]),
+    })
+    .strict(),
+  'request-extension': z.object({ newDeadline: IsoDate, reason }).strict(),
+  'approve-extension': z.object({ unitId: uuid, comment: z.string().trim().max(2000).default('') }).strict(),
+  'reject-extension': z.object({ unitId: uuid, reason }).strict(),
+  'request-completion': z.object({ summary: text(10_000) }).strict(),
+  'approve-completion': z.object({ comment: z.string().trim().max(2000).default('') }).strict(),
+  'reject-completion': z.object({ reason }).strict(),
+  evaluate: z
+    .object({
+      quality: z.number().min(0).max(100),
+      timeliness: z.number().min(0).max(100),
+      effectiveness: z.number().min(0).max(100),
+      comment: z.string().trim().max(5000).default(''),
+    })
+    .strict(),
+  archive: z.object({}).strict(),
+  suspend: z.object({ reason }).strict(),
+  resume: z.object({}).strict(),
+  cancel: z.object({ reason }).strict(),
+  reopen: z.object({ reason, deadline: IsoDate, title: text(200).optional() }).strict(),
+  decompose: z
+    .object({
+      children: z
+        .array(
+          z
+            .object({
+              assigningUnitId: uuid.describe(
+                'the lower-level unit (usually its supervision office) that runs the child item',
+              ),
+              title: text(200).optional(),
+              content: text(20_000).optional(),
+              deadline: IsoDate,
+              weight: z.number().positive().max(1000).default(1),
+              targets: z.array(TargetSchema).max(50).optional(),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(100),
+    })
+    .strict(),
+  instruct: z.object({ body: text(5000) }).strict(),
+  comment: z.object({ body: text(5000) }).strict(),
+} as const;
+
+export const ListItemsQuery = z
+  .object({
+    status: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',') : undefined))
+      .pipe(z.array(z.enum(ITEM_STATUSES)).optional()),
+    category: z.string().max(64).optional(),
+    unitId: uuid.optional().describe('items the unit assigns or is assigned'),
+    regionCode: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional()
+      .describe('items of units in this region subtree'),
+    urgency: z.enum(URGENCIES).optional(),
+    sensitivity: z.enum(SENSITIVITIES).optional(),
+    light: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',') : undefined))
+      .pipe(z.array(z.enum(['green', 'yellow', 'red', 'overdue'])).optional()),
+    deadlineFrom: IsoDate.optional(),
+    deadlineTo: IsoDate.optional(),
+    parentId: uuid.optional(),
+    q: z.string().trim().min(1).max(100).optional(),
+    sort: z.enum(['deadline', '-deadline', 'createdAt', '-createdAt']).default('-createdAt'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(500).optional(),
+  })
+  .strict();
+export type ListItemsParams = z.infer<typeof ListItemsQuery>;
+
+export const ItemIdParams = z.object({ id: uuid }).strict();

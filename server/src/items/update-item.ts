@@ -1,0 +1,93 @@
+import type { Tx } from '../db/client.ts';
+import { appendEvents } from '../events/append.ts';
+import type { Actor } from '../shared/actor.ts';
+import { DomainError, validationError } from '../shared/errors.ts';
+import { shanghaiDate } from '../shared/time.ts';
+import { checkReferences } from './create-item.ts';
+import { itemNotFound } from './perform-action.ts';
+import { canSeeItem, participantFor } from './policy.ts';
+import { versionConflict } from './repository.ts';
+import type { UpdateItemInput } from './schemas.ts';
+
+const EDITABLE = ['draft', 'registered'];
+
+/** Edits the fields of an item not yet dispatched, guarded by its version (If-Match). */
+export async function updateItem(
+  tx: Tx,
+  actor: Actor,
+  itemId: string,
+  patch: UpdateItemInput,
+  version: number,
+  now: Date,
+) {
+  const row = await tx
+    .selectFrom('items')
+    .selectAll()
+    .where('id', '=', itemId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row || !(await canSeeItem(tx, actor, itemId))) throw itemNotFound();
+  if (row.version !== version)
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      {
+        zh: `事项版本已变化（当前为 ${row.version}），请刷新后重试`,
+        en: `Item version is ${row.version}, not ${version}`,
+      },
+      { field: 'header.if-match' },
+    );
+  const participant = await participantFor(tx, actor, row.assigning_unit_id);
+  if (!participant.supervises)
+    throw new DomainError('FORBIDDEN', { zh: '您无权修改该事项', en: 'You may not edit this item' });
+  if (!EDITABLE.includes(row.status))
+    throw new DomainError(
+      'TRANSITION_REFUSED',
+      { zh: '事项交办后不能再修改基本信息', en: 'An item can be edited only before it is dispatched' },
+      { details: { reason: 'INVALID_STATE', status: row.status } },
+    );
+  await checkReferences(tx, {
+    categoryCode: patch.categoryCode ?? row.category_code,
+    supervisingUnitId: patch.supervisingUnitId,
+  });
+  if (patch.deadline !== undefined && patch.deadline < shanghaiDate(now))
+    throw validationError([
+      { field: 'body.deadline', message: 'the deadline is in the past', messageZh: '办理期限不能早于今天' },
+    ]);
+  const sensitivity = patch.sensitivity ?? row.sensitivity;
+  if ((patch.isPublic ?? row.is_public) && sensitivity !== 'public')
+    throw validationError([
+      {
+        field: 'body.isPublic',
+        message: 'only public items may be shown publicly',
+        messageZh: '只有公开事项可以在门户公示',
+      },
+    ]);
+
+  const set = {
+    ...(patch.title !== undefined && { title: patch.title }),
+    ...(patch.content !== undefined && { content: patch.content }),
+    ...(patch.source !== undefined && { source: patch.source }),
+    ...(patch.categoryCode !== undefined && { category_code: patch.categoryCode }),
+    ...(patch.urgency !== undefined && { urgency: patch.urgency }),
+    ...(patch.sensitivity !== undefined && { sensitivity: patch.sensitivity }),
+    ...(patch.deadline !== undefined && { deadline: patch.deadline }),
+    ...(patch.supervisingUnitId !== undefined && { supervising_unit_id: patch.supervisingUnitId }),
+    ...(patch.responsiblePersons !== undefined && {
+      responsible_persons: JSON.stringify(patch.responsiblePersons),
+    }),
+    ...(patch.milestones !== undefined && { milestones: JSON.stringify(patch.milestones) }),
+    ...(patch.targets !== undefined && { targets: JSON.stringify(patch.targets) }),
+    ...(patch.isPublic !== undefined && { is_public: patch.isPublic }),
+  };
+  const res = await tx
+    .updateTable('items')
+    .set({ ...set, updated_at: now, version: version + 1 })
+    .where('id', '=', itemId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) throw versionConflict();
+  await appendEvents(tx, [{ type: 'item.updated', itemId, changes: { ...patch } }], {
+    actorId: actor.userId,
+    at: now,
+  });
+}

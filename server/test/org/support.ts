@@ -1,0 +1,94 @@
+import { expect } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { registerAuth } from '../../src/auth/register.ts';
+import type { AppContext } from '../../src/context.ts';
+import type { UnitRow } from '../../src/db/schema.ts';
+import type { App } from '../../src/http/types.ts';
+import { importRegions } from '../../src/org/regions.ts';
+import { registerOrgRoutes } from '../../src/org/routes.ts';
+import { createUnit } from '../../src/org/units.ts';
+import { createUser, type UserSummary } from '../../src/org/users.ts';
+import type { Role } from '../../src/shared/actor.ts';
+
+/** The app as `duban start` builds it; registers auth and org here until app.ts does. */
+export async function buildTestApp(ctx: AppContext): Promise<App> {
+  const app = await buildApp(ctx);
+  if (!app.hasRoute({ method: 'POST', url: '/api/v1/auth/login' })) registerAuth(app, ctx);
+  if (!app.hasRoute({ method: 'GET', url: '/api/v1/org/regions' })) registerOrgRoutes(app, ctx);
+  await app.ready();
+  return app;
+}
+
+let seq = 0;
+
+/** A unit in a region (the region must exist: call importRegions first). */
+export async function buildUnit(ctx: AppContext, regionCode: string, name?: string): Promise<UnitRow> {
+  seq += 1;
+  return ctx.db
+    .transaction()
+    .execute((tx) =>
+      createUnit(
+        tx,
+        { name: name ?? `测试单位${seq}`, kind: 'department', regionCode },
+        { actorId: null, at: new Date() },
+      ),
+    );
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** A user (and, without unitId, a fresh unit in regionCode) with a known password. */
+export async function buildUser(
+  ctx: AppContext,
+  opts: { roles?: Role[]; unitId?: string; regionCode?: string; username?: string } = {},
+): Promise<UserSummary> {
+  seq += 1;
+  const unitId = opts.unitId ?? (await buildUnit(ctx, opts.regionCode ?? '330000')).id;
+  return createUser(ctx.db, {
+    username: opts.username ?? `user${seq}`,
+    displayName: `测试用户${seq}`,
+    password: PASSWORD,
+    unitId,
+    roles: opts.roles ?? ['supervisor'],
+  });
+}
+
+/** Zhejiang (330000) with its cities and counties. */
+export async function importZhejiang(ctx: AppContext): Promise<void> {
+  await importRegions(ctx.db, { code: '330000' });
+}
+
+export type Session = {
+  cookie: string;
+  csrfToken: string;
+  /** Headers for a cookie-authenticated unsafe request. */
+  headers: { cookie: string; 'x-csrf-token': string };
+};
+
+export async function login(app: App, username: string, password = PASSWORD): Promise<Session> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+  });
+  expect(res.statusCode).toBe(200);
+  const session = res.cookies.find((c) => c.name === 'duban_session');
+  if (!session) throw new Error('no session cookie');
+  const cookie = `duban_session=${session.value}`;
+  const csrfToken: string = res.json().csrfToken;
+  return { cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken } };
+}
+
+/** Asserts an RFC 9457 problem with the given status, code and (optionally) field. */
+export function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  code: string,
+  field?: string,
+): void {
+  expect(res.statusCode).toBe(status);
+  expect(String(res.headers['content-type'])).toContain('application/problem+json');
+  const body = res.json();
+  expect(body).toMatchObject({ status, code });
+  if (field !== undefined) expect(body).toMatchObject({ field });
+}
