@@ -10,8 +10,10 @@ import {
 } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth/register.ts';
 import type { AppContext } from './context.ts';
+import { registerFileRoutes } from './files/routes.ts';
 import { sendProblem } from './http/problem.ts';
 import type { App } from './http/types.ts';
+import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
@@ -70,5 +72,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerAuth(app, ctx);
   registerOrgRoutes(app, ctx);
   registerItemRoutes(app, ctx);
+  registerFileRoutes(app, ctx, {
+    canReadViaItems: (actor, sha256) => canReadAttachment(ctx.db, actor, sha256),
+  });
   return app;
 }

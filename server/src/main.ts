@@ -1,36 +1,77 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from './app.ts';
+import type { AppContext } from './context.ts';
 import { migrate } from './db/migrate.ts';
+import { isEmptyDatabase, seedDemo } from './demo/seed.ts';
 import { readEnv } from './env.ts';
+import { registerOrgCommands } from './org/cli.ts';
 import { openRuntime } from './runtime.ts';
+import { exportToFile } from './system/export.ts';
+import { startWorker } from './system/worker.ts';
 
 const program = new Command();
 program
   .name('duban')
   .description('Duban 督办 — 政务督办平台 (government task supervision)')
-  .option('--data <dir>', '嵌入式数据库与文件目录 / data folder for the embedded database and files')
+  .option('--data <dir>', '嵌入式数据库与文件目录，默认 ./data / data folder (embedded database and files)')
   .showHelpAfterError();
+
+const open = () => openRuntime({ data: program.opts<{ data?: string }>().data });
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('端口应为 0–65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('端口应为 0–65535 / port must be 0–65535');
   return n;
+}
+
+function role(value: string): 'web' | 'worker' | 'all' {
+  if (value === 'web' || value === 'worker' || value === 'all') return value;
+  throw new InvalidArgumentError('应为 web、worker 或 all / must be web, worker or all');
+}
+
+async function seedWithLog(ctx: AppContext) {
+  const env = readEnv();
+  const started = Date.now();
+  const result = await seedDemo(ctx, { password: env.DUBAN_DEMO_PASSWORD, log: (l) => console.log(l) });
+  console.log(
+    `演示数据已生成 / demo data ready: ${result.items} 个事项, ${result.units} 个单位, ${result.users} 个账号 (${Math.round((Date.now() - started) / 1000)} s)`,
+  );
+  console.log(`\n${result.accountsText}`);
+  console.log(`（账号与密码已写入 ${ctx.dataDir}/demo-accounts.txt）`);
 }
 
 program
   .command('start')
-  .description('启动服务 / start the server')
-  .option('--role <role>', 'web | worker | all', 'all')
-  .option('--port <n>', '端口 / port', port)
-  .option('--host <host>', '监听地址 / listen address')
-  .action(async (opts: { role: string; port?: number; host?: string }) => {
+  .description(
+    '启动服务；空的嵌入式数据库首次启动时生成演示数据 / start; seeds demo data on a fresh embedded database',
+  )
+  .option('--role <role>', 'web | worker | all', role, 'all')
+  .option('--port <n>', '端口 / port (default PORT or 3000)', port)
+  .option('--host <host>', '监听地址 / listen address (default HOST or 127.0.0.1)')
+  .option('--no-demo', '不生成演示数据 / do not seed demo data')
+  .action(async (opts: { role: 'web' | 'worker' | 'all'; port?: number; host?: string; demo: boolean }) => {
     const env = readEnv();
-    const ctx = await openRuntime({ data: program.opts().data });
-    const app = await buildApp(ctx, { logger: { level: env.LOG_LEVEL } });
-    const address = await app.listen({ port: opts.port ?? env.PORT, host: opts.host ?? env.HOST });
-    console.log(`Duban 已启动 / listening on ${address} (role ${opts.role}, ${ctx.handle.kind})`);
+    const ctx = await open();
+    if (opts.demo && ctx.handle.kind === 'pglite' && opts.role !== 'worker' && (await isEmptyDatabase(ctx))) {
+      console.log('首次启动：正在生成演示数据（演示数据）… / first start: seeding demo data…');
+      await seedWithLog(ctx);
+    }
+    const stops: (() => Promise<void>)[] = [];
+    if (opts.role !== 'web') stops.push(startWorker(ctx));
+    if (opts.role !== 'worker') {
+      const app = await buildApp(ctx, { logger: { level: env.LOG_LEVEL } });
+      const address = await app.listen({ port: opts.port ?? env.PORT, host: opts.host ?? env.HOST });
+      console.log(`Duban 已启动 / listening on ${address}  (role ${opts.role}, database ${ctx.handle.kind})`);
+      stops.unshift(() => app.close());
+    } else {
+      console.log(`Duban worker 已启动 / worker running (database ${ctx.handle.kind})`);
+    }
+    let stopping = false;
     const stop = async () => {
-      await app.close();
+      if (stopping) return;
+      stopping = true;
+      for (const s of stops) await s();
       await ctx.handle.close();
       process.exit(0);
     };
@@ -42,10 +83,53 @@ program
   .command('migrate')
   .description('执行数据库迁移 / apply database migrations')
   .action(async () => {
-    const ctx = await openRuntime({ data: program.opts().data });
+    const ctx = await open();
     const result = await migrate(ctx.handle);
     console.log(`迁移完成 / migrations up to date (${result.total} total)`);
     await ctx.handle.close();
   });
 
-await program.parseAsync(process.argv);
+program
+  .command('seed')
+  .description('写入演示数据（仅限空数据库）/ seed demo data into an empty database')
+  .requiredOption('--demo', '演示数据 / the demo data set')
+  .action(async () => {
+    const ctx = await open();
+    try {
+      if (!(await isEmptyDatabase(ctx))) {
+        console.error('数据库不为空，未写入演示数据 / the database is not empty; nothing seeded');
+        process.exitCode = 1;
+        return;
+      }
+      await seedWithLog(ctx);
+    } finally {
+      await ctx.handle.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('导出全部数据为 JSON 交换格式 / export everything in the JSON exchange format')
+  .requiredOption('--format <format>', 'json', (v) => {
+    if (v !== 'json') throw new InvalidArgumentError('目前仅支持 json / only json is supported');
+    return v;
+  })
+  .option('--out <file>', '输出文件，缺省为标准输出 / output file (default stdout)')
+  .action(async (opts: { out?: string }) => {
+    const ctx = await open();
+    try {
+      const counts = await exportToFile(ctx, opts.out);
+      if (opts.out) console.error(`已导出 / exported to ${opts.out}: ${JSON.stringify(counts)}`);
+    } finally {
+      await ctx.handle.close();
+    }
+  });
+
+registerOrgCommands(program, open);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}

@@ -85,14 +85,17 @@ export function registerFileRoutes(app: App, ctx: AppContext, opts: FileRoutesOp
         const allowed = record.uploadedBy === actor.userId || (await canReadViaItems(actor, sha256));
         if (!allowed) throw fileNotFound();
         const file = await readFileStream(ctx, sha256);
-        return reply
-          .header('Content-Type', contentTypeHeader(file.mediaType))
-          .header('Content-Length', file.sizeBytes)
-          .header('Content-Disposition', attachmentDisposition(sha256, file.mediaType))
-          .header('X-Content-Type-Options', 'nosniff')
-          .header('Content-Security-Policy', "default-src 'none'; sandbox")
-          .header('Cache-Control', 'private, max-age=31536000, immutable')
-          .send(file.stream);
+        return (
+          reply
+            .header('Content-Type', contentTypeHeader(file.mediaType))
+            .header('Content-Length', file.sizeBytes)
+            .header('Content-Disposition', attachmentDisposition(sha256, file.mediaType))
+            .header('X-Content-Type-Options', 'nosniff')
+            .header('Content-Security-Policy', "default-src 'none'; sandbox")
+            // Evidence may be confidential and read on shared office computers: keep no copy.
+            .header('Cache-Control', 'private, no-store')
+            .send(file.stream)
+        );
       },
     );
   });

@@ -108,6 +108,35 @@ export async function storeFile(
   }
 }
 
+/**
+ * Deletes uploads a crash left half-written in the incoming folder (older than `olderThanMs`, so
+ * uploads in flight in another process are spared). Returns how many were removed.
+ */
+export async function sweepIncoming(
+  dataDir: string,
+  now: Date,
+  olderThanMs = 24 * 3600_000,
+): Promise<number> {
+  const dir = incomingDir(dataDir);
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.endsWith('.part')) continue;
+    const full = path.join(dir, name);
+    const stat = await fs.promises.stat(full).catch(() => undefined);
+    if (!stat || now.getTime() - stat.mtimeMs < olderThanMs) continue;
+    await fs.promises.rm(full, { force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
 function sniffOrRefuse(head: Buffer[], name: string): AcceptedMediaType {
   const type = sniffMediaType(Buffer.concat(head), name);
   if (type === undefined) throw unsupportedType();

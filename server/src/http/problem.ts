@@ -17,6 +17,8 @@ export type Problem = {
 
 export function problemOf(err: DomainError, instance?: string): Problem {
   return {
+    // Extensions first: a detail may never overwrite a standard member (e.g. `status`).
+    ...(err.details ?? {}),
     type: `https://duban.dev/problems/${err.code.toLowerCase().replaceAll('_', '-')}`,
     title: err.code,
     status: err.status,
@@ -25,7 +27,6 @@ export function problemOf(err: DomainError, instance?: string): Problem {
     detailZh: err.messageZh,
     ...(err.field ? { field: err.field } : {}),
     ...(instance ? { instance } : {}),
-    ...(err.details ?? {}),
   };
 }
 

@@ -54,9 +54,10 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
   }
 
   const unit = await tx
-    .selectFrom('units')
-    .select(['id', 'region_code', 'short_name'])
-    .where('id', '=', opts.assigningUnitId)
+    .selectFrom('units as u')
+    .innerJoin('regions as r', 'r.code', 'u.region_code')
+    .select(['u.id', 'u.region_code', 'r.name as region_name', 'r.level as region_level'])
+    .where('u.id', '=', opts.assigningUnitId)
     .executeTakeFirst();
   if (!unit)
     throw new DomainError('UNIT_NOT_FOUND', { zh: '交办单位不存在', en: 'Assigning unit not found' });
@@ -67,7 +68,7 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     on conflict (unit_id, year) do update set last_value = item_number_counters.last_value + 1
     returning last_value`.execute(tx);
   const seq = Number(counter.rows[0]?.last_value);
-  const number = formatItemNumber(unit.short_name, year, seq);
+  const number = formatItemNumber(regionAbbreviation(unit.region_name, unit.region_level), year, seq);
 
   const id = opts.id ?? crypto.randomUUID();
   const status = input.draft ? 'draft' : 'registered';
@@ -123,9 +124,16 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
   return { id, number, status };
 }
 
-/** 督〔2026〕0001号, prefixed with the unit's short name when it has one (e.g. 浙督〔2026〕0001号). */
-export function formatItemNumber(prefix: string | null, year: number, seq: number): string {
-  return `${prefix ?? ''}督〔${year}〕${String(seq).padStart(4, '0')}号`;
+/** 督〔2026〕0001号, prefixed with the region's abbreviation (浙督〔2026〕0001号, 西湖督〔2026〕0001号). */
+export function formatItemNumber(prefix: string, year: number, seq: number): string {
+  return `${prefix}督〔${year}〕${String(seq).padStart(4, '0')}号`;
+}
+
+/** 浙江省 → 浙, 杭州市 → 杭, 西湖区 → 西湖, 淳安县 → 淳安: the usual prefix of document numbers. */
+export function regionAbbreviation(name: string, level: number): string {
+  if (level <= 2) return name.slice(0, 1);
+  const stem = name.replace(/(自治县|自治旗|新区|区|县|市|旗)$/, '');
+  return stem.length > 0 ? stem.slice(0, 2) : name.slice(0, 1);
 }
 
 async function checkReferences(tx: Tx, input: Pick<CreateItemInput, 'categoryCode' | 'supervisingUnitId'>) {

@@ -281,7 +281,11 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
 
   switch (cmd.action) {
     case 'register':
-      return done({ status: 'registered' });
+      // The draft's item.registered was written when it was saved; 立项 itself is a status change.
+      return done(
+        { status: 'registered' },
+        { type: 'item.updated', itemId, changes: { status: 'registered' } },
+      );
 
     case 'dispatch': {
       const invalid = checkDispatch(cmd.assignments, state.deadline, today);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { AttachmentRef, ItemEvent } from '../events/types.ts';
+import { fieldIssuesFromZod } from '../http/problem.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { createItem } from './create-item.ts';
@@ -10,7 +11,7 @@ import { rollUpProgress, transition } from './lifecycle.ts';
 import type { ItemAction, ItemCommand, ItemState, ItemStatus } from './model.ts';
 import { canSeeItem, participantFor } from './policy.ts';
 import { loadItemForUpdate, saveItemState } from './repository.ts';
-import type { ACTION_BODIES } from './schemas.ts';
+import { ACTION_BODIES } from './schemas.ts';
 
 export type ActionBody<A extends ItemAction> = z.infer<(typeof ACTION_BODIES)[A]>;
 
@@ -45,7 +46,10 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
     );
   }
   const participant = await participantFor(tx, actor, row.assigning_unit_id);
-  const command = await buildCommand(tx, input.action, input.body, row.region_code);
+  // Parsed here too, so callers other than the HTTP route (demo, exchange) get the same defaults and checks.
+  const parsed = ACTION_BODIES[input.action].safeParse(input.body);
+  if (!parsed.success) throw validationError(fieldIssuesFromZod(parsed.error.issues, 'body'));
+  const command = await buildCommand(tx, input.action, parsed.data, row.region_code);
   const result = transition(state, command, participant, input.now);
   if (!result.ok) {
     const r = result.refusal;
@@ -54,13 +58,13 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
       { zh: r.zh, en: r.en },
       {
         ...(r.field ? { field: r.field.startsWith('header') ? r.field : `body.${r.field}` } : {}),
-        details: { reason: r.reason, action: input.action, status: state.status },
+        details: { reason: r.reason, action: input.action, itemStatus: state.status },
       },
     );
   }
   await saveItemState(tx, state, result.state, row.version, input.now);
   await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
-  await writeSideRecords(tx, actor, command, input, row);
+  await writeSideRecords(tx, actor, command, { ...input, body: parsed.data }, row);
   if (row.parent_id && (result.state.progress !== state.progress || result.state.status !== state.status)) {
     await rollUpAncestors(tx, row.parent_id, input.itemId, actor.userId, input.now);
   }

@@ -72,3 +72,18 @@ export async function participantFor(
     (actor.unitId === assigningUnitId || (await unitInActorRegion(db, actor, assigningUnitId)));
   return { userId: actor.userId, unitId: actor.unitId, roles: actor.roles, supervises };
 }
+
+/** Whether the actor can see an item whose progress reports attach the file with this hash. */
+export async function canReadAttachment(db: Queryable, actor: Actor, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('items as i')
+    .select('i.id')
+    .where(visibleTo(actor))
+    .where(
+      sql<boolean>`exists (select 1 from progress_reports p where p.item_id = i.id
+        and p.attachments @> ${JSON.stringify([{ sha256 }])}::jsonb)`,
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -263,6 +263,7 @@ describe('GET /api/v1/files/:sha256', () => {
     expect(res.headers['content-disposition']).toBe(`attachment; filename="${sha256}.txt"`);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-length']).toBe(String(data.length));
+    expect(res.headers['cache-control']).toBe('private, no-store');
   });
 
   it('200 for whoever can see an item whose report lists the file', async () => {

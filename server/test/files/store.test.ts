@@ -10,6 +10,7 @@ import {
   readFileStream,
   storedFilePath,
   storeFile,
+  sweepIncoming,
 } from '../../src/files/store.ts';
 import type { Actor } from '../../src/shared/actor.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
@@ -111,6 +112,22 @@ describe('storeFile', () => {
     const sha256 = sha256Of(data);
     expect(filesBelow(path.join(ctx.dataDir, 'files')).filter((f) => f.endsWith(sha256))).toHaveLength(1);
     expect(filesBelow(incomingDir(ctx.dataDir))).toEqual([]);
+  });
+});
+
+describe('sweepIncoming', () => {
+  it('removes only stale half-written uploads', async () => {
+    const dir = incomingDir(ctx.dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    const stale = path.join(dir, 'stale.part');
+    const fresh = path.join(dir, 'fresh.part');
+    fs.writeFileSync(stale, 'x');
+    fs.writeFileSync(fresh, 'y');
+    const now = new Date();
+    fs.utimesSync(stale, new Date(now.getTime() - 2 * 86_400_000), new Date(now.getTime() - 2 * 86_400_000));
+    expect(await sweepIncoming(ctx.dataDir, now)).toBe(1);
+    expect(filesBelow(dir)).toEqual(['fresh.part']);
+    fs.rmSync(fresh);
   });
 });
 

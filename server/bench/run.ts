@@ -1,0 +1,482 @@
+/**
+ * Duban benchmark: prints figures, never asserts timings.
+ *
+ *   npm run bench                      PGlite, then the PostgreSQL server (DATABASE_URL, else
+ *                                      postgres://postgres@127.0.0.1:5432/postgres; skipped if unreachable)
+ *   BENCH_ITEMS=10000 BENCH_CREATE=200 npm run bench     a quick run
+ *
+ * Environment: BENCH_ITEMS (items for the list queries, default 100000), BENCH_CREATE (commands per
+ * creation run, default 1000), BENCH_WRITERS (concurrent writers, default 8), BENCH_RUNS (timed runs
+ * per list query, default 40), BENCH_CASE_BUDGET_MS (stop a list query's runs early after this long,
+ * default 6000, never below 10 runs), BENCH_SLOW_MS (p95 above which EXPLAIN ANALYZE is printed,
+ * default 200), BENCH_EXPLAIN=1 (store every list query's plan in the JSON), BENCH_DB=pglite|postgres.
+ *
+ * The PGlite database lives in a temporary directory, the server one in a fresh database
+ * duban_bench_<random>; both are removed at the end. Figures are also written as JSON to
+ * server/bench/results/latest-<db>.json (ignored by git).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { type DbHandle, openDatabase } from '../src/db/client.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createItem } from '../src/items/create-item.ts';
+import { performAction } from '../src/items/perform-action.ts';
+import { listItems } from '../src/items/queries.ts';
+import { ACTION_BODIES, CreateItemBody, ListItemsQuery } from '../src/items/schemas.ts';
+import type { Actor } from '../src/shared/actor.ts';
+import { addDays, shanghaiDate } from '../src/shared/time.ts';
+import { bulkLoad } from './bulk.ts';
+import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
+import { buildWorld, type World } from './world.ts';
+
+const int = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const v = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer, not ${raw}`);
+  return v;
+};
+
+const P = {
+  items: int('BENCH_ITEMS', 100_000),
+  create: int('BENCH_CREATE', 1000),
+  writers: Math.max(1, int('BENCH_WRITERS', 8)),
+  runs: Math.max(1, int('BENCH_RUNS', 40)),
+  warmup: 3,
+  caseBudgetMs: int('BENCH_CASE_BUDGET_MS', 6000),
+  slowMs: int('BENCH_SLOW_MS', 200),
+  explainAll: process.env.BENCH_EXPLAIN === '1',
+  only: process.env.BENCH_DB,
+};
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
+const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+
+const out = (s = '') => process.stdout.write(`${s}\n`);
+const cleanups: (() => Promise<void>)[] = [];
+
+async function runCleanups() {
+  while (cleanups.length > 0) {
+    const c = cleanups.pop();
+    await c?.().catch((err: unknown) => out(`  cleanup failed: ${String(err)}`));
+  }
+}
+
+process.once('SIGINT', () => {
+  out('\ninterrupted: cleaning up');
+  void runCleanups().finally(() => process.exit(130));
+});
+
+type CreationRow = {
+  mode: string;
+  writers: number;
+  commands: number;
+  items: number;
+  events: number;
+  seconds: number;
+  itemsPerSec: number;
+  eventsPerSec: number;
+  commandsPerSec: number;
+  txMs: { p50: number; p95: number; max: number };
+  rssPeakMb: number;
+};
+
+type ListRow = {
+  actor: string;
+  query: string;
+  rows: number;
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+  mean: number;
+  plan?: string;
+};
+
+async function main() {
+  const started = now();
+  const cpus = os.cpus();
+  out('Duban benchmark — figures only, nothing is asserted');
+  out(
+    `machine: ${cpus.length} cpu (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 1073741824)} GiB RAM, ` +
+      `${os.platform()} ${os.arch()}, node ${process.version}`,
+  );
+  out(
+    `params:  BENCH_ITEMS=${P.items} BENCH_CREATE=${P.create} BENCH_WRITERS=${P.writers} BENCH_RUNS=${P.runs} ` +
+      `(warm-up ${P.warmup}, ≤${P.caseBudgetMs} ms per query after 10 runs) BENCH_SLOW_MS=${P.slowMs}`,
+  );
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+
+  try {
+    if (!P.only || P.only === 'pglite') await benchPglite();
+    if (!P.only || P.only === 'postgres') await benchServer();
+  } finally {
+    await runCleanups();
+  }
+  out(
+    `\ntotal ${fmt(ms(started) / 1000)} s; JSON in ${path.relative(process.cwd(), RESULTS_DIR) || '.'}/latest-<db>.json`,
+  );
+}
+
+async function benchPglite() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-bench-'));
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const handle = await openDatabase({ dataDir: dir });
+  let closed = false;
+  const close = async () => {
+    if (!closed) await handle.close();
+    closed = true;
+  };
+  cleanups.push(close);
+  await benchDatabase('pglite', handle, `data dir ${dir} (removed afterwards)`);
+  await close();
+}
+
+async function benchServer() {
+  const url = process.env.DATABASE_URL || DEFAULT_SERVER;
+  const shown = redact(url);
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    out(`\n== postgres: skipped — cannot connect to ${shown} (${(err as Error).message}) ==`);
+    await admin.end().catch(() => undefined);
+    return;
+  }
+  const name = `duban_bench_${crypto.randomBytes(5).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  });
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const handle = await openDatabase({ databaseUrl: u.toString(), dataDir: os.tmpdir() });
+  let closed = false;
+  const close = async () => {
+    if (!closed) await handle.close();
+    closed = true;
+  };
+  cleanups.push(close);
+  await benchDatabase('postgres', handle, `database ${name} on ${redact(u.toString())} (dropped afterwards)`);
+  await close();
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, where: string) {
+  const db = handle.db;
+  const version = await sql<{ v: string }>`select version() as v`.execute(db);
+  out(`\n== ${kind}: ${String(version.rows[0]?.v).split(',')[0]} ==`);
+  out(`   ${where}`);
+  const settings =
+    kind === 'postgres'
+      ? await sql<{ name: string; setting: string; unit: string | null }>`
+          select name, setting, unit from pg_settings
+          where name in ('shared_buffers', 'work_mem', 'synchronous_commit', 'max_connections')`.execute(db)
+      : undefined;
+  if (settings)
+    out(`   ${settings.rows.map((r) => `${r.name}=${r.setting}${r.unit ? ` ${r.unit}` : ''}`).join(', ')}`);
+
+  const setup = await phase(async () => {
+    await migrate(handle);
+    return buildWorld(handle);
+  });
+  const world = setup.result;
+  out(
+    `\nsetup: migrations, 浙江 regions, ${world.units.length} units, 3 users — ${fmt(setup.ms / 1000, 2)} s, RSS peak ${setup.rssMb} MiB`,
+  );
+
+  // 1. creation throughput through the real command path
+  const creation = await benchCreation(handle, world);
+  out(`\nCreation through the command path (one transaction per command; events from event_counter)`);
+  out(
+    table(
+      [
+        'mode',
+        'writers',
+        'commands',
+        'items',
+        'events',
+        's',
+        'items/s',
+        'events/s',
+        'tx p50 ms',
+        'tx p95 ms',
+        'RSS MiB',
+      ],
+      creation.map((r) => [
+        r.mode,
+        r.writers,
+        r.commands,
+        r.items,
+        r.events,
+        fmt(r.seconds, 2),
+        fmt(r.itemsPerSec, 0),
+        fmt(r.eventsPerSec, 0),
+        fmt(r.txMs.p50, 2),
+        fmt(r.txMs.p95, 2),
+        r.rssPeakMb,
+      ]),
+    ),
+  );
+
+  // 2. bulk load to BENCH_ITEMS, then list queries
+  const existing = Number(
+    (
+      await db
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst()
+    )?.n ?? 0,
+  );
+  const toLoad = Math.max(0, P.items - existing);
+  const at = new Date();
+  const bulk = await phase(() => bulkLoad(handle, world, toLoad, at));
+  const totalItems = existing + toLoad;
+  out(
+    `\nBulk load (set-based SQL, no events): ${toLoad} items + ${existing} from above = ${totalItems}; ` +
+      `${bulk.result.assignments} assignments`,
+  );
+  out(
+    `  items ${fmt(bulk.result.itemsMs / 1000, 1)} s, assignments ${fmt(bulk.result.assignmentsMs / 1000, 1)} s, ` +
+      `analyze ${fmt(bulk.result.analyzeMs / 1000, 1)} s — ${fmt(bulk.ms / 1000, 1)} s, RSS peak ${bulk.rssMb} MiB`,
+  );
+
+  const list = await phase(() => benchLists(handle, world, at));
+  out(`\nList queries (listItems, limit 50, sort -createdAt) at ${totalItems} items — ms`);
+  out(
+    table(
+      ['actor', 'query', 'rows', 'n', 'p50', 'p95', 'max'],
+      list.result.map((r) => [r.actor, r.query, r.rows, r.n, fmt(r.p50), fmt(r.p95), fmt(r.max)]),
+    ),
+  );
+  out(`  list phase ${fmt(list.ms / 1000, 1)} s, RSS peak ${list.rssMb} MiB`);
+  const slow = list.result.filter((r) => r.p95 > P.slowMs);
+  if (slow.length === 0) out(`  no list query has p95 above ${P.slowMs} ms`);
+  for (const r of slow) {
+    out(`\n  EXPLAIN ANALYZE — ${r.actor} / ${r.query} (p95 ${fmt(r.p95)} ms):`);
+    out(
+      (r.plan ?? '(no plan)')
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n'),
+    );
+  }
+
+  const json = {
+    db: kind,
+    version: version.rows[0]?.v,
+    at: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model.trim(),
+      node: process.version,
+      platform: os.platform(),
+    },
+    params: P,
+    setup: { seconds: setup.ms / 1000, rssPeakMb: setup.rssMb, units: world.units.length },
+    creation,
+    bulk: {
+      loaded: toLoad,
+      totalItems,
+      assignments: bulk.result.assignments,
+      seconds: bulk.ms / 1000,
+      itemsSeconds: bulk.result.itemsMs / 1000,
+      assignmentsSeconds: bulk.result.assignmentsMs / 1000,
+      analyzeSeconds: bulk.result.analyzeMs / 1000,
+      rssPeakMb: bulk.rssMb,
+    },
+    list: { seconds: list.ms / 1000, rssPeakMb: list.rssMb, queries: list.result },
+    rssNote:
+      kind === 'pglite'
+        ? 'RSS of this Node process, which includes the embedded database'
+        : 'RSS of this Node process only; the server’s memory is not included',
+  };
+  const file = path.join(RESULTS_DIR, `latest-${kind}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+async function eventSeq(handle: DbHandle): Promise<number> {
+  const r = await handle.db.selectFrom('event_counter').select('last_seq').executeTakeFirstOrThrow();
+  return Number(r.last_seq);
+}
+
+async function benchCreation(handle: DbHandle, world: World): Promise<CreationRow[]> {
+  const db = handle.db;
+  const actor = world.actors.provSup;
+  const deadline = addDays(shanghaiDate(new Date()), 90);
+  const input = (i: number) =>
+    CreateItemBody.parse({
+      title: `推进既有住宅加装电梯工作（基准 ${i}）`,
+      content: '按照省委省政府决策部署，细化任务分工，明确时间节点和责任人，确保按期保质完成。',
+      source: 'leader_instruction',
+      categoryCode: 'livelihood',
+      urgency: 'normal',
+      sensitivity: 'internal',
+      deadline,
+      targets: [{ key: 'elevators_installed', name: '既有住宅加装电梯', unit: '部', target: 100 }],
+    });
+  const create = (i: number) =>
+    db.transaction().execute((tx) =>
+      createItem(tx, input(i), {
+        assigningUnitId: world.provOffice.id,
+        actorId: actor.userId,
+        now: new Date(),
+      }),
+    );
+  const depts = world.provDepts;
+  const dispatchBody = (i: number) =>
+    ACTION_BODIES.dispatch.parse({
+      assignments: [
+        { unitId: depts[i % depts.length]?.id, role: 'lead', deadline },
+        { unitId: depts[(i + 1) % depts.length]?.id, role: 'collaborator', deadline },
+      ],
+    });
+  const dispatch = (itemId: string, i: number, by: Actor) =>
+    db
+      .transaction()
+      .execute((tx) =>
+        performAction(tx, by, { itemId, action: 'dispatch', body: dispatchBody(i), now: new Date() }),
+      );
+
+  // warm-up: not timed
+  for (let i = 0; i < 20; i++) {
+    const { id } = await create(-i);
+    await dispatch(id, i, actor);
+  }
+
+  const rows: CreationRow[] = [];
+  const run = async (mode: 'create' | 'create+dispatch', writers: number) => {
+    const n = P.create;
+    const seq0 = await eventSeq(handle);
+    const tx: number[] = [];
+    const r = await phase(() =>
+      pool(n, writers, async (i) => {
+        let t = now();
+        const { id } = await create(i);
+        tx.push(ms(t));
+        if (mode === 'create+dispatch') {
+          t = now();
+          await dispatch(id, i, actor);
+          tx.push(ms(t));
+        }
+      }),
+    );
+    const events = (await eventSeq(handle)) - seq0;
+    const seconds = r.ms / 1000;
+    const s = summarize(tx);
+    rows.push({
+      mode,
+      writers,
+      commands: tx.length,
+      items: n,
+      events,
+      seconds,
+      itemsPerSec: n / seconds,
+      eventsPerSec: events / seconds,
+      commandsPerSec: tx.length / seconds,
+      txMs: { p50: s.p50, p95: s.p95, max: s.max },
+      rssPeakMb: r.rssMb,
+    });
+  };
+  if (P.create > 0) {
+    await run('create', 1);
+    await run('create', P.writers);
+    await run('create+dispatch', 1);
+    await run('create+dispatch', P.writers);
+  }
+  return rows;
+}
+
+type Case = { query: string; params: Record<string, string>; pages?: number };
+
+async function benchLists(handle: DbHandle, world: World, at: Date): Promise<ListRow[]> {
+  const capture = new CaptureSql();
+  const db = handle.db.withPlugin(capture);
+  const today = shanghaiDate(at);
+  const cases = (region: string): Case[] => [
+    { query: 'first page', params: {} },
+    { query: 'status=in_progress', params: { status: 'in_progress' } },
+    {
+      query: 'category+deadline 90d',
+      params: { category: 'livelihood', deadlineFrom: today, deadlineTo: addDays(today, 90) },
+    },
+    { query: 'light=overdue', params: { light: 'overdue' } },
+    { query: `regionCode=${region}`, params: { regionCode: region } },
+    { query: 'q=电梯', params: { q: '电梯' } },
+    { query: 'page 5 (cursor)', params: {}, pages: 5 },
+  ];
+  const actors: [string, Actor, string][] = [
+    ['province supervisor', world.actors.provSup, '330200'],
+    ['city supervisor', world.actors.citySup, world.countyCode],
+    ['unit handler', world.actors.handler, '330100'],
+  ];
+  const rows: ListRow[] = [];
+  for (const [label, actor, region] of actors) {
+    for (const c of cases(region)) {
+      let params = ListItemsQuery.parse(c.params);
+      // walk to the requested page once; the timed call fetches that page with its cursor
+      let reachable = true;
+      for (let page = 1; page < (c.pages ?? 1); page++) {
+        const r = await listItems(db, actor, params, at);
+        if (!r.nextCursor) {
+          reachable = false;
+          break;
+        }
+        params = ListItemsQuery.parse({ ...c.params, cursor: r.nextCursor });
+      }
+      if (!reachable) {
+        rows.push({
+          actor: label,
+          query: `${c.query} — fewer pages`,
+          rows: 0,
+          n: 0,
+          p50: 0,
+          p95: 0,
+          max: 0,
+          mean: 0,
+        });
+        continue;
+      }
+      let count = 0;
+      for (let i = 0; i < P.warmup; i++) count = (await listItems(db, actor, params, at)).items.length;
+      const samples: number[] = [];
+      const begun = now();
+      for (let i = 0; i < P.runs; i++) {
+        const t = now();
+        await listItems(db, actor, params, at);
+        samples.push(ms(t));
+        if (i + 1 >= 10 && ms(begun) > P.caseBudgetMs) break;
+      }
+      const s = summarize(samples);
+      const row: ListRow = { actor: label, query: c.query, rows: count, ...s };
+      if (P.explainAll || s.p95 > P.slowMs) {
+        await listItems(db, actor, params, at);
+        const q = capture.last;
+        if (q) {
+          const plan = await handle.db.executeQuery<Record<string, string>>(capture.explainOf(q));
+          row.plan = plan.rows.map((r) => Object.values(r)[0]).join('\n');
+        }
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  await runCleanups();
+  process.exit(1);
+});
