@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
@@ -17,6 +20,8 @@ import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
+
+const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/public');
 
 export type BuildAppOptions = {
   logger?: FastifyServerOptions['logger'];
@@ -68,6 +73,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
 
+  // The web app's static files (public by nature: the data behind them needs a login).
+  await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: ['index.html'], wildcard: false });
   registerSystemRoutes(app, ctx);
   registerAuth(app, ctx);
   registerOrgRoutes(app, ctx);

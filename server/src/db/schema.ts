@@ -135,6 +135,8 @@ export type FileTable = {
   created_at: DefaultTimestamp;
 };
 
+export type FileUploadTable = { sha256: string; user_id: string; created_at: DefaultTimestamp };
+
 export type ProgressReportTable = {
   id: string;
   item_id: string;
@@ -196,6 +198,7 @@ export type Database = {
   items: ItemTable;
   assignments: AssignmentTable;
   files: FileTable;
+  file_uploads: FileUploadTable;
   progress_reports: ProgressReportTable;
   remarks: RemarkTable;
   evaluator_assignments: EvaluatorAssignmentTable;

@@ -7,7 +7,7 @@ import type { App } from '../http/types.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { attachmentDisposition, attachmentName } from './name.ts';
-import { fileNotFound, findFile, payloadTooLarge, readFileStream, storeFile } from './store.ts';
+import { fileNotFound, findFile, hasUploaded, payloadTooLarge, readFileStream, storeFile } from './store.ts';
 
 /** Whether the caller can see an item whose progress report lists this file as an attachment. */
 export type CanReadViaItems = (actor: Actor, sha256: string) => Promise<boolean>;
@@ -82,7 +82,8 @@ export function registerFileRoutes(app: App, ctx: AppContext, opts: FileRoutesOp
         const record = await findFile(ctx.db, sha256);
         if (!record) throw fileNotFound();
         // Existence must not leak: whoever may not read the file gets the same 404 as for none.
-        const allowed = record.uploadedBy === actor.userId || (await canReadViaItems(actor, sha256));
+        const allowed =
+          (await hasUploaded(ctx.db, sha256, actor.userId)) || (await canReadViaItems(actor, sha256));
         if (!allowed) throw fileNotFound();
         const file = await readFileStream(ctx, sha256);
         return (

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../context.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Queryable } from '../db/client.ts';
 import { DomainError, notFound, validationError } from '../shared/errors.ts';
 import { type AcceptedMediaType, SNIFF_BYTES, sniffMediaType } from './sniff.ts';
 
@@ -154,16 +154,25 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /** Inserts the row unless the hash is known; answers with what is recorded. */
 async function recordFile(db: Db, file: StoredFile, uploadedBy: string | null): Promise<StoredFile> {
-  await db
-    .insertInto('files')
-    .values({
-      sha256: file.sha256,
-      size_bytes: file.sizeBytes,
-      media_type: file.mediaType,
-      uploaded_by: uploadedBy,
-    })
-    .onConflict((oc) => oc.column('sha256').doNothing())
-    .execute();
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('files')
+      .values({
+        sha256: file.sha256,
+        size_bytes: file.sizeBytes,
+        media_type: file.mediaType,
+        uploaded_by: uploadedBy,
+      })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    if (uploadedBy !== null) {
+      await tx
+        .insertInto('file_uploads')
+        .values({ sha256: file.sha256, user_id: uploadedBy })
+        .onConflict((oc) => oc.columns(['sha256', 'user_id']).doNothing())
+        .execute();
+    }
+  });
   const row = await findFile(db, file.sha256);
   if (!row) throw new Error(`files row for ${file.sha256} vanished`);
   return { sha256: row.sha256, sizeBytes: row.sizeBytes, mediaType: row.mediaType };
@@ -183,6 +192,17 @@ export async function findFile(db: Db, sha256: string): Promise<FileRecord | und
     uploadedBy: row.uploaded_by,
     createdAt: row.created_at,
   };
+}
+
+/** Whether this user uploaded these bytes (whoever stored them first). */
+export async function hasUploaded(db: Queryable, sha256: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('file_uploads')
+    .select('sha256')
+    .where('sha256', '=', sha256)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function fileExists(db: Db, sha256: string): Promise<boolean> {

@@ -3,13 +3,14 @@ import type { z } from 'zod';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { AttachmentRef, ItemEvent } from '../events/types.ts';
+import { hasUploaded } from '../files/store.ts';
 import { fieldIssuesFromZod } from '../http/problem.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { createItem } from './create-item.ts';
 import { rollUpProgress, transition } from './lifecycle.ts';
 import type { ItemAction, ItemCommand, ItemState, ItemStatus } from './model.ts';
-import { canSeeItem, participantFor } from './policy.ts';
+import { canReadAttachment, canSeeItem, participantFor } from './policy.ts';
 import { loadItemForUpdate, saveItemState } from './repository.ts';
 import { ACTION_BODIES } from './schemas.ts';
 
@@ -49,7 +50,7 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
   // Parsed here too, so callers other than the HTTP route (demo, exchange) get the same defaults and checks.
   const parsed = ACTION_BODIES[input.action].safeParse(input.body);
   if (!parsed.success) throw validationError(fieldIssuesFromZod(parsed.error.issues, 'body'));
-  const command = await buildCommand(tx, input.action, parsed.data, row.region_code);
+  const command = await buildCommand(tx, actor, input.action, parsed.data, row.region_code);
   const result = transition(state, command, participant, input.now);
   if (!result.ok) {
     const r = result.refusal;
@@ -62,6 +63,11 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
       },
     );
   }
+  if (command.action === 'dispatch')
+    await checkUnitsExist(
+      tx,
+      command.assignments.map((a) => a.unitId),
+    );
   await saveItemState(tx, state, result.state, row.version, input.now);
   await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
   await writeSideRecords(tx, actor, command, { ...input, body: parsed.data }, row);
@@ -72,6 +78,7 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
 
 async function buildCommand(
   tx: Tx,
+  actor: Actor,
   action: ItemAction,
   raw: unknown,
   regionCode: string,
@@ -83,7 +90,7 @@ async function buildCommand(
         action,
         reportId: crypto.randomUUID(),
         ...body,
-        attachments: await attachmentRefs(tx, body.attachments),
+        attachments: await attachmentRefs(tx, actor, body.attachments),
       };
     }
     case 'reopen':
@@ -110,11 +117,19 @@ async function buildCommand(
   }
 }
 
-async function attachmentRefs(tx: Tx, list: ActionBody<'report'>['attachments']): Promise<AttachmentRef[]> {
+async function attachmentRefs(
+  tx: Tx,
+  actor: Actor,
+  list: ActionBody<'report'>['attachments'],
+): Promise<AttachmentRef[]> {
   const refs: AttachmentRef[] = [];
   for (const [i, a] of list.entries()) {
     const f = await tx.selectFrom('files').selectAll().where('sha256', '=', a.sha256).executeTakeFirst();
-    if (!f)
+    // Only a file one may already read can be attached: else attaching would grant reading it.
+    const readable =
+      f &&
+      ((await hasUploaded(tx, a.sha256, actor.userId)) || (await canReadAttachment(tx, actor, a.sha256)));
+    if (!f || !readable)
       throw validationError([
         {
           field: `body.attachments.${i}.sha256`,
@@ -125,6 +140,17 @@ async function attachmentRefs(tx: Tx, list: ActionBody<'report'>['attachments'])
     refs.push({ sha256: f.sha256, name: a.name, sizeBytes: Number(f.size_bytes), mediaType: f.media_type });
   }
   return refs;
+}
+
+/** 交办 names units by id: one that does not exist is the caller's mistake (400), not a failed foreign key. */
+async function checkUnitsExist(tx: Tx, unitIds: string[]) {
+  for (const [i, unitId] of unitIds.entries()) {
+    const unit = await tx.selectFrom('units').select('id').where('id', '=', unitId).executeTakeFirst();
+    if (!unit)
+      throw validationError([
+        { field: `body.assignments.${i}.unitId`, message: 'unknown unit', messageZh: '承办单位不存在' },
+      ]);
+  }
 }
 
 /** Child items go to units strictly below the parent's region (国家—省—市—县—乡). */

@@ -1,36 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildApp } from '../../src/app.ts';
+import type { LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../../src/context.ts';
-import { type FileRoutesOptions, registerFileRoutes } from '../../src/files/routes.ts';
 import type { App } from '../../src/http/types.ts';
 import type { Actor, Role } from '../../src/shared/actor.ts';
-
-export const TEST_USER_HEADER = 'x-test-user';
-
-/**
- * The app with the file routes, and a test-only hook that makes the user named by the
- * x-test-user header the caller (actors come from `actors`, filled by buildActor).
- */
-export async function buildFilesApp(
-  ctx: AppContext,
-  actors: Map<string, Actor>,
-  opts: FileRoutesOptions = {},
-): Promise<App> {
-  const app = await buildApp(ctx);
-  app.addHook('onRequest', async (request) => {
-    const id = request.headers[TEST_USER_HEADER];
-    if (typeof id === 'string') request.actor = actors.get(id);
-  });
-  registerFileRoutes(app, ctx, opts);
-  await app.ready();
-  return app;
-}
+import type { Session } from '../support/factories.ts';
 
 let seq = 0;
 
-/** A region, unit and user row (inserted directly) and the Actor that user is. */
+/**
+ * A region, unit and user row (inserted directly) and the Actor that user is — for the store's
+ * own tests, which call storeFile without HTTP. Route tests log in through buildWorld instead.
+ */
 export async function buildActor(ctx: AppContext, roles: Role[]): Promise<Actor> {
   seq += 1;
   const regionCode = '330000';
@@ -115,3 +97,31 @@ export function exeBytes(): Buffer {
   b.write('This program cannot be run in DOS mode.', 78, 'latin1');
   return b;
 }
+
+/** Who calls: a logged-in session (cookie + CSRF header), a bearer API token, or nobody. */
+export type Caller = Session | { bearer: string } | undefined;
+
+/** Headers that authenticate the caller; the CSRF header only for unsafe methods, like a browser. */
+function authHeaders(as: Caller, unsafe: boolean): Record<string, string> {
+  if (as === undefined) return {};
+  if ('bearer' in as) return { authorization: `Bearer ${as.bearer}` };
+  return unsafe ? { cookie: as.cookie, 'x-csrf-token': as.csrf } : { cookie: as.cookie };
+}
+
+/** POST /api/v1/files with a hand-built multipart body, through the app's real authentication. */
+export function postFile(app: App, as: Caller, parts: Part[]): Promise<LightMyRequestResponse> {
+  const body = multipart(parts);
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/files',
+    headers: { ...body.headers, ...authHeaders(as, true) },
+    payload: body.payload,
+  });
+}
+
+/** GET /api/v1/files/{sha256} through the app's real authentication. */
+export function getFile(app: App, as: Caller, sha256: string): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'GET', url: `/api/v1/files/${sha256}`, headers: authHeaders(as, false) });
+}
+
+export const sha256Of = (b: Buffer | string): string => crypto.createHash('sha256').update(b).digest('hex');
