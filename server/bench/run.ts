@@ -249,7 +249,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
       `${bulk.result.assignments} assignments`,
   );
   out(
-    `  items ${fmt(bulk.result.itemsMs / 1000, 1)} s, assignments ${fmt(bulk.result.assignmentsMs / 1000, 1)} s, ` +
+    `  items ${fmt(bulk.result.itemsMs / 1000, 1)} s, assignments ${fmt(bulk.result.assignmentsMs / 1000, 1)} s, involvement ${fmt(bulk.result.involvementMs / 1000, 1)} s, ` +
       `analyze ${fmt(bulk.result.analyzeMs / 1000, 1)} s — ${fmt(bulk.ms / 1000, 1)} s, RSS peak ${bulk.rssMb} MiB`,
   );
 

@@ -15,6 +15,7 @@ import { registerAuth } from './auth/register.ts';
 import type { AppContext } from './context.ts';
 import { registerFileRoutes } from './files/routes.ts';
 import { sendProblem } from './http/problem.ts';
+import { refuseUnstorableText } from './http/storable.ts';
 import type { App } from './http/types.ts';
 import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
@@ -52,6 +53,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     }),
   );
   app.decorateRequest('actor', undefined);
+  app.addHook('preValidation', refuseUnstorableText);
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

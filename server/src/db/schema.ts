@@ -161,6 +161,8 @@ export type RemarkTable = {
   created_at: Timestamp;
 };
 
+export type ItemUnitTable = { item_id: string; unit_id: string; region_path: string };
+
 export type EvaluatorAssignmentTable = { item_id: string; user_id: string };
 
 export type EventCounterTable = { id: boolean; last_seq: number };
@@ -202,6 +204,7 @@ export type Database = {
   progress_reports: ProgressReportTable;
   remarks: RemarkTable;
   evaluator_assignments: EvaluatorAssignmentTable;
+  item_units: ItemUnitTable;
   event_counter: EventCounterTable;
   events: EventTable;
   idempotency_keys: IdempotencyKeyTable;

@@ -17,8 +17,10 @@ export type IndicatorValue = { key: string; value: number };
 /** Events about one supervision item; `itemId` names it. */
 export type ItemEvent =
   | {
-      type: 'item.registered';
+      /** The item exists, as a draft (草稿) or registered at once; `item.registered` follows for the latter. */
+      type: 'item.created';
       itemId: string;
+      status: 'draft' | 'registered';
       number: string;
       title: string;
       source: string;
@@ -30,6 +32,8 @@ export type ItemEvent =
       parentId: string | null;
       rectifiesItemId: string | null;
     }
+  /** 立项: the item is registered, at creation or later from a draft. */
+  | { type: 'item.registered'; itemId: string }
   | { type: 'item.updated'; itemId: string; changes: Record<string, unknown> }
   | {
       type: 'item.dispatched';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/client.ts';
 import type { Actor } from '../shared/actor.ts';
-import { DomainError, validationError } from '../shared/errors.ts';
+import { DomainError } from '../shared/errors.ts';
 
 export type CommandResult = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -32,15 +32,6 @@ export async function runCommand(
       { field: 'header.idempotency-key' },
     );
   }
-  const unstorable = unstorableText(request.body, 'body');
-  if (unstorable !== undefined)
-    throw validationError([
-      {
-        field: unstorable,
-        message: 'contains a NUL character or an unpaired surrogate',
-        messageZh: '包含无法保存的字符',
-      },
-    ]);
   const requestHash = crypto
     .createHash('sha256')
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
@@ -100,31 +91,6 @@ export async function runCommand(
   const { result } = outcome;
   for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, v);
   return reply.code(result.status).send(result.body);
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * The path of the first string (value or key) PostgreSQL text and jsonb cannot hold: one with a
- * NUL character or an unpaired UTF-16 surrogate. Undefined when every string is storable.
- */
-export function unstorableText(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string')
-    return value.includes('\u0000') || LONE_SURROGATE.test(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const found = unstorableText(v, `${path}.${i}`);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) {
-      const found = unstorableText(k, `${path}.${k}`) ?? unstorableText(v, `${path}.${k}`);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

@@ -5,6 +5,7 @@ import { appendEvents } from '../events/append.ts';
 import type { ItemEvent } from '../events/types.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { shanghaiDate, shanghaiYear } from '../shared/time.ts';
+import { syncItemUnits } from './involvement.ts';
 import type { Target } from './model.ts';
 import type { CreateItemInput } from './schemas.ts';
 
@@ -71,7 +72,7 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
   const number = formatItemNumber(regionAbbreviation(unit.region_name, unit.region_level), year, seq);
 
   const id = opts.id ?? crypto.randomUUID();
-  const status = input.draft ? 'draft' : 'registered';
+  const status: 'draft' | 'registered' = input.draft ? 'draft' : 'registered';
   await tx
     .insertInto('items')
     .values({
@@ -106,9 +107,10 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     })
     .execute();
 
-  const event: ItemEvent = {
-    type: 'item.registered',
+  const created: ItemEvent = {
+    type: 'item.created',
     itemId: id,
+    status,
     number,
     title: input.title,
     source: input.source,
@@ -120,7 +122,10 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     parentId: opts.parentId ?? null,
     rectifiesItemId: opts.rectifiesItemId ?? null,
   };
-  await appendEvents(tx, [event], { actorId: opts.actorId, at: opts.now });
+  await syncItemUnits(tx, id);
+  const events: ItemEvent[] =
+    status === 'registered' ? [created, { type: 'item.registered', itemId: id }] : [created];
+  await appendEvents(tx, events, { actorId: opts.actorId, at: opts.now });
   return { id, number, status };
 }
 

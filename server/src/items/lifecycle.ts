@@ -281,11 +281,7 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
 
   switch (cmd.action) {
     case 'register':
-      // The draft's item.registered was written when it was saved; 立项 itself is a status change.
-      return done(
-        { status: 'registered' },
-        { type: 'item.updated', itemId, changes: { status: 'registered' } },
-      );
+      return done({ status: 'registered' }, { type: 'item.registered', itemId });
 
     case 'dispatch': {
       const invalid = checkDispatch(cmd.assignments, state.deadline, today);

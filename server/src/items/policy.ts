@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Queryable } from '../db/client.ts';
 import { type Actor, hasRole } from '../shared/actor.ts';
 import type { Participant } from './lifecycle.ts';
@@ -12,28 +12,25 @@ import type { Participant } from './lifecycle.ts';
  * Admins manage the organisation and see no items. What one may not see answers 404.
  */
 export function visibleTo(actor: Actor): Expression<SqlBool> {
-  const branches = [sql<boolean>`false`];
-  const path = actor.regionPath;
+  const involved: RawBuilder<boolean>[] = [];
   if (hasRole(actor, 'supervisor', 'leader', 'auditor')) {
-    const inRegion = sql`(select r.code from regions r where r.path = ${path} or r.path like ${`${path}.%`})`;
-    branches.push(sql<boolean>`i.region_code in ${inRegion}`);
-    branches.push(sql<boolean>`exists (select 1 from assignments a join units u on u.id = a.unit_id
-      where a.item_id = i.id and u.region_code in ${inRegion})`);
-    branches.push(sql<boolean>`exists (select 1 from units u where u.id = i.supervising_unit_id
-      and u.region_code in ${inRegion})`);
+    const path = actor.regionPath;
+    involved.push(sql<boolean>`(iu.region_path = ${path} or iu.region_path like ${`${path}.%`})`);
   }
-  if (hasRole(actor, 'handler', 'unit_head')) {
-    branches.push(sql<boolean>`i.assigning_unit_id = ${actor.unitId}`);
-    branches.push(sql<boolean>`i.supervising_unit_id = ${actor.unitId}`);
+  if (hasRole(actor, 'handler', 'unit_head')) involved.push(sql<boolean>`iu.unit_id = ${actor.unitId}`);
+  const branches: RawBuilder<boolean>[] = [];
+  if (involved.length > 0) {
+    // One semi-join over item_units (kept by the commands), answered from its indexes.
     branches.push(
-      sql<boolean>`exists (select 1 from assignments a where a.item_id = i.id and a.unit_id = ${actor.unitId})`,
+      sql<boolean>`i.id in (select iu.item_id from item_units iu where ${sql.join(involved, sql` or `)})`,
     );
   }
   if (hasRole(actor, 'evaluator')) {
     branches.push(
-      sql<boolean>`exists (select 1 from evaluator_assignments e where e.item_id = i.id and e.user_id = ${actor.userId})`,
+      sql<boolean>`i.id in (select e.item_id from evaluator_assignments e where e.user_id = ${actor.userId})`,
     );
   }
+  if (branches.length === 0) return sql<SqlBool>`false`;
   return sql<SqlBool>`(${sql.join(branches, sql` or `)})`;
 }
 

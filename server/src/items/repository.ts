@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Tx } from '../db/client.ts';
 import type { AssignmentRow, ItemRow } from '../db/schema.ts';
 import { DomainError } from '../shared/errors.ts';
+import { syncItemUnits } from './involvement.ts';
 import type {
   Assignment,
   CompletionRequest,
@@ -99,7 +100,10 @@ export async function saveItemState(tx: Tx, before: ItemState, after: ItemState,
     .where('version', '=', version)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw versionConflict();
-  if (after.assignments !== before.assignments) await saveAssignments(tx, after);
+  if (after.assignments !== before.assignments) {
+    await saveAssignments(tx, after);
+    if (unitSet(before) !== unitSet(after)) await syncItemUnits(tx, after.id);
+  }
   return version + 1;
 }
 
@@ -133,3 +137,9 @@ export function versionConflict() {
 }
 
 const leadLast = (a: Assignment) => (a.role === 'lead' && a.status !== 'returned' ? 1 : 0);
+
+const unitSet = (s: ItemState) =>
+  s.assignments
+    .map((a) => a.unitId)
+    .sort()
+    .join();

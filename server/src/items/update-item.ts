@@ -4,6 +4,7 @@ import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import { checkReferences } from './create-item.ts';
+import { syncItemUnits } from './involvement.ts';
 import { itemNotFound } from './perform-action.ts';
 import { canSeeItem, participantFor } from './policy.ts';
 import { versionConflict } from './repository.ts';
@@ -43,7 +44,7 @@ export async function updateItem(
     throw new DomainError(
       'TRANSITION_REFUSED',
       { zh: '事项交办后不能再修改基本信息', en: 'An item can be edited only before it is dispatched' },
-      { details: { reason: 'INVALID_STATE', status: row.status } },
+      { details: { reason: 'INVALID_STATE', itemStatus: row.status } },
     );
   await checkReferences(tx, {
     categoryCode: patch.categoryCode ?? row.category_code,
@@ -86,6 +87,7 @@ export async function updateItem(
     .where('version', '=', version)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw versionConflict();
+  if (patch.supervisingUnitId !== undefined) await syncItemUnits(tx, itemId);
   await appendEvents(tx, [{ type: 'item.updated', itemId, changes: { ...patch } }], {
     actorId: actor.userId,
     at: now,

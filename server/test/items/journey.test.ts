@@ -85,6 +85,7 @@ describe('the closed loop over the API', () => {
 
     const events = (await sup.get(`${url}/events`)).json().events as { seq: number; type: string }[];
     expect(events.map((e) => e.type)).toEqual([
+      'item.created',
       'item.registered',
       'item.dispatched',
       'item.accepted',

@@ -68,7 +68,7 @@ const ITEM_ID = '11111111-1111-4111-8111-111111111111';
 const TARGET_KEYS = ['old_communities', 'jobs'] as const;
 
 const EVENT_OF: { [A in ItemAction]: ItemEvent['type'] } = {
-  register: 'item.updated',
+  register: 'item.registered',
   dispatch: 'item.dispatched',
   accept: 'item.accepted',
   return: 'item.returned',
