@@ -1,5 +1,5 @@
+import { SOURCES } from '@duban/schema';
 import type { DbHandle } from '../src/db/client.ts';
-import { SOURCES } from '../src/items/categories.ts';
 import { syncAllItemUnits } from '../src/items/involvement.ts';
 import { now as clock, ms } from './lib.ts';
 import type { BenchUnit, World } from './world.ts';

@@ -1,5 +1,5 @@
+import type { ItemStatus, Light } from '@duban/schema';
 import { type RawBuilder, sql } from 'kysely';
-import type { ItemStatus } from '../items/model.ts';
 import { addDays, daysBetween, shanghaiDate } from '../shared/time.ts';
 
 /**
@@ -8,16 +8,6 @@ import { addDays, daysBetween, shanghaiDate } from '../shared/time.ts';
  * or 75% of the time from dispatch to deadline has passed; green otherwise. Finished, cancelled
  * and not-yet-dispatched items have no light.
  */
-export const LIGHTS = ['green', 'yellow', 'red', 'overdue'] as const;
-export type Light = (typeof LIGHTS)[number];
-
-export const LIGHT_NAMES_ZH: { [L in Light]: string } = {
-  green: '绿灯',
-  yellow: '黄灯',
-  red: '红灯',
-  overdue: '超期',
-};
-
 const UNLIT: readonly ItemStatus[] = [
   'draft',
   'registered',

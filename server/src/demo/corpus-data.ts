@@ -1,4 +1,4 @@
-import type { Source } from '../items/categories.ts';
+import type { Source } from '@duban/schema';
 
 /**
  * Raw text for the demo corpus (演示数据). All places, names and numbers are fictional.

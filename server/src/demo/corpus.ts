@@ -1,11 +1,5 @@
-import {
-  type CategoryDef,
-  type IndicatorDef,
-  type Sensitivity,
-  type Source,
-  STANDARD_CATEGORIES,
-  type Urgency,
-} from '../items/categories.ts';
+import type { Sensitivity, Source, Urgency } from '@duban/schema';
+import { type CategoryDef, type IndicatorDef, STANDARD_CATEGORIES } from '../items/categories.ts';
 import {
   AREAS,
   CANCEL_REASONS,

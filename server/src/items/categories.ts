@@ -8,63 +8,6 @@ import type { Db } from '../db/client.ts';
  */
 
 // ---------------------------------------------------------------------------------------------
-// Enums
-// ---------------------------------------------------------------------------------------------
-
-export const SOURCES = [
-  'leader_instruction',
-  'meeting_decision',
-  'work_report',
-  'superior_assignment',
-  'hotline_12345',
-  'online_message',
-  'npc_suggestion',
-  'inspection_finding',
-  'internet_inspection_clue',
-] as const;
-export type Source = (typeof SOURCES)[number];
-
-export const SOURCE_NAMES_ZH: Record<Source, string> = {
-  leader_instruction: '领导批示',
-  meeting_decision: '会议决定',
-  work_report: '政府工作报告',
-  superior_assignment: '上级交办',
-  hotline_12345: '12345热线',
-  online_message: '网民留言',
-  npc_suggestion: '人大建议/政协提案',
-  inspection_finding: '督查发现',
-  internet_inspection_clue: '互联网+督查线索',
-};
-
-export const URGENCIES = ['normal', 'urgent', 'critical'] as const;
-export type Urgency = (typeof URGENCIES)[number];
-
-export const URGENCY_NAMES_ZH: Record<Urgency, string> = {
-  normal: '普通',
-  urgent: '紧急',
-  critical: '特急',
-};
-
-export const SENSITIVITIES = ['public', 'internal', 'sensitive'] as const;
-export type Sensitivity = (typeof SENSITIVITIES)[number];
-
-export const SENSITIVITY_NAMES_ZH: Record<Sensitivity, string> = {
-  public: '公开',
-  internal: '内部',
-  sensitive: '敏感',
-};
-
-export function isSource(v: unknown): v is Source {
-  return typeof v === 'string' && (SOURCES as readonly string[]).includes(v);
-}
-export function isUrgency(v: unknown): v is Urgency {
-  return typeof v === 'string' && (URGENCIES as readonly string[]).includes(v);
-}
-export function isSensitivity(v: unknown): v is Sensitivity {
-  return typeof v === 'string' && (SENSITIVITIES as readonly string[]).includes(v);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Taxonomy
 // ---------------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { CreateItemInput } from '@duban/schema';
 import { sql } from 'kysely';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
@@ -7,7 +8,6 @@ import { DomainError, validationError } from '../shared/errors.ts';
 import { shanghaiDate, shanghaiYear } from '../shared/time.ts';
 import { syncItemUnits } from './involvement.ts';
 import type { Target } from './model.ts';
-import type { CreateItemInput } from './schemas.ts';
 
 export type NewItemOptions = {
   /** A pre-chosen id, when the caller's events must name the item before it exists. */

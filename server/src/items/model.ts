@@ -1,34 +1,14 @@
+import type { ItemAction, ItemStatus } from '@duban/schema';
 import type { AttachmentRef, IndicatorValue } from '../events/types.ts';
 
-/** 督办事项状态. Overdue (超期) is derived from the clock, never a status. */
-export const ITEM_STATUSES = [
-  'draft',
-  'registered',
-  'dispatched',
-  'returned',
-  'in_progress',
-  'completion_requested',
-  'completed',
-  'evaluated',
-  'archived',
-  'suspended',
-  'cancelled',
-] as const;
-export type ItemStatus = (typeof ITEM_STATUSES)[number];
-
-export const STATUS_NAMES_ZH: { [S in ItemStatus]: string } = {
-  draft: '草稿',
-  registered: '已立项',
-  dispatched: '已交办',
-  returned: '已退回',
-  in_progress: '办理中',
-  completion_requested: '申请办结',
-  completed: '已办结',
-  evaluated: '已评价',
-  archived: '已归档',
-  suspended: '已挂起',
-  cancelled: '已终止',
-};
+export {
+  ACTION_NAMES_ZH,
+  ITEM_ACTIONS,
+  ITEM_STATUSES,
+  type ItemAction,
+  type ItemStatus,
+  STATUS_NAMES_ZH,
+} from '@duban/schema';
 
 export type AssignmentRole = 'lead' | 'collaborator';
 export type AssignmentStatus = 'pending' | 'accepted' | 'returned';
@@ -122,53 +102,13 @@ export type ItemCommand =
   | { action: 'instruct'; remarkId: string; body: string }
   | { action: 'comment'; remarkId: string; body: string };
 
-export type ItemAction = ItemCommand['action'];
-
-export const ITEM_ACTIONS: readonly ItemAction[] = [
-  'register',
-  'dispatch',
-  'accept',
-  'return',
-  'report',
-  'request-extension',
-  'approve-extension',
-  'reject-extension',
-  'request-completion',
-  'approve-completion',
-  'reject-completion',
-  'evaluate',
-  'archive',
-  'suspend',
-  'resume',
-  'cancel',
-  'reopen',
-  'decompose',
-  'instruct',
-  'comment',
-];
-
-export const ACTION_NAMES_ZH: { [A in ItemAction]: string } = {
-  register: '立项',
-  dispatch: '交办',
-  accept: '签收',
-  return: '退回',
-  report: '进展反馈',
-  'request-extension': '申请延期',
-  'approve-extension': '批准延期',
-  'reject-extension': '驳回延期',
-  'request-completion': '申请办结',
-  'approve-completion': '审核通过办结',
-  'reject-completion': '审核退回办结',
-  evaluate: '评价',
-  archive: '归档',
-  suspend: '挂起',
-  resume: '恢复',
-  cancel: '终止',
-  reopen: '整改再督办',
-  decompose: '分解下达',
-  instruct: '领导批示',
-  comment: '评论',
-};
+/** The command union and the action list must name the same actions. */
+type SameActions = [ItemCommand['action']] extends [ItemAction]
+  ? [ItemAction] extends [ItemCommand['action']]
+    ? true
+    : never
+  : never;
+export const SAME_ACTIONS: SameActions = true;
 
 /** Statuses in which work on an item is live (the clock runs, reports are due). */
 export const ACTIVE_STATUSES: readonly ItemStatus[] = ['dispatched', 'in_progress', 'completion_requested'];

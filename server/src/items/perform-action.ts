@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { ACTION_BODIES } from '@duban/schema';
 import type { z } from 'zod';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
@@ -12,7 +13,6 @@ import { rollUpProgress, transition } from './lifecycle.ts';
 import type { ItemAction, ItemCommand, ItemState, ItemStatus } from './model.ts';
 import { canReadAttachment, canSeeItem, participantFor } from './policy.ts';
 import { loadItemForUpdate, saveItemState } from './repository.ts';
-import { ACTION_BODIES } from './schemas.ts';
 
 export type ActionBody<A extends ItemAction> = z.infer<(typeof ACTION_BODIES)[A]>;
 

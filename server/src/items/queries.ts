@@ -1,3 +1,4 @@
+import type { ListItemsParams } from '@duban/schema';
 import { sql } from 'kysely';
 import { lightFor, lightSql } from '../clock/light.ts';
 import type { Queryable } from '../db/client.ts';
@@ -8,7 +9,6 @@ import { type ItemStatus, STATUS_NAMES_ZH } from './model.ts';
 import { itemNotFound } from './perform-action.ts';
 import { participantFor, visibleTo } from './policy.ts';
 import { toState } from './repository.ts';
-import type { ListItemsParams } from './schemas.ts';
 
 /** One item as the API presents it, with the actions the caller may take now. */
 export async function getItemDetail(db: Queryable, actor: Actor, itemId: string, now: Date) {

@@ -1,3 +1,4 @@
+import { ACTION_BODIES, CreateItemBody, ItemIdParams, ListItemsQuery, UpdateItemBody } from '@duban/schema';
 import { z } from 'zod';
 import { requireActor, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
@@ -9,7 +10,6 @@ import { createItem } from './create-item.ts';
 import { ACTION_NAMES_ZH, ITEM_ACTIONS } from './model.ts';
 import { performAction } from './perform-action.ts';
 import { getItemDetail, listItemEvents, listItemReports, listItems } from './queries.ts';
-import { ACTION_BODIES, CreateItemBody, ItemIdParams, ListItemsQuery, UpdateItemBody } from './schemas.ts';
 import { updateItem } from './update-item.ts';
 
 const tags = ['items'];

@@ -1,3 +1,4 @@
+import type { UpdateItemInput } from '@duban/schema';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -8,7 +9,6 @@ import { syncItemUnits } from './involvement.ts';
 import { itemNotFound } from './perform-action.ts';
 import { canSeeItem, participantFor } from './policy.ts';
 import { versionConflict } from './repository.ts';
-import type { UpdateItemInput } from './schemas.ts';
 
 const EDITABLE = ['draft', 'registered'];
 

@@ -1,28 +1,6 @@
-/** 角色 */
-export const ROLES = [
-  'supervisor',
-  'handler',
-  'unit_head',
-  'leader',
-  'evaluator',
-  'admin',
-  'auditor',
-] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role, TokenScope } from '@duban/schema';
 
-export const ROLE_NAMES_ZH: { [R in Role]: string } = {
-  supervisor: '督查员',
-  handler: '承办人',
-  unit_head: '单位负责人',
-  leader: '领导',
-  evaluator: '第三方评估',
-  admin: '管理员',
-  auditor: '审计',
-};
-
-/** API token scopes. A token can do only what its scopes allow and its user may do. */
-export const TOKEN_SCOPES = ['items:read', 'items:write', 'org:read', 'org:write'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
+export { ROLE_NAMES_ZH, ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '@duban/schema';
 
 /**
  * Who is calling, resolved once per request by authentication. The region path is the dot-joined

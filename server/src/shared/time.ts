@@ -1,3 +1,5 @@
+export { isIsoDate } from '@duban/schema';
+
 const SHANGHAI = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Asia/Shanghai',
   year: 'numeric',
@@ -12,15 +14,6 @@ export function shanghaiDate(at: Date): string {
 
 export function shanghaiYear(at: Date): number {
   return Number(shanghaiDate(at).slice(0, 4));
-}
-
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for a real calendar date written 'YYYY-MM-DD'. */
-export function isIsoDate(s: string): boolean {
-  if (!DATE_RE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
 /** Adds calendar days to a 'YYYY-MM-DD' date. */

@@ -1,3 +1,4 @@
+import { SENSITIVITIES, SOURCES, URGENCIES } from '@duban/schema';
 import { describe, expect, it } from 'vitest';
 import {
   DEMO_MARK,
@@ -15,13 +16,7 @@ import {
 } from '../../src/demo/corpus.ts';
 import { TITLE_TEMPLATES } from '../../src/demo/corpus-data.ts';
 import { createRng } from '../../src/demo/random.ts';
-import {
-  findCategory,
-  SENSITIVITIES,
-  SOURCES,
-  STANDARD_CATEGORIES,
-  URGENCIES,
-} from '../../src/items/categories.ts';
+import { findCategory, STANDARD_CATEGORIES } from '../../src/items/categories.ts';
 
 const REGIONS = ['杭州市', '西湖区', '淳安县', '浙江省', '青石镇'];
 

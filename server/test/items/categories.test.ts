@@ -1,16 +1,14 @@
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ensureStandardCategories,
-  findCategory,
   SENSITIVITIES,
   SENSITIVITY_NAMES_ZH,
   SOURCE_NAMES_ZH,
   SOURCES,
-  STANDARD_CATEGORIES,
   URGENCIES,
   URGENCY_NAMES_ZH,
-} from '../../src/items/categories.ts';
+} from '@duban/schema';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureStandardCategories, findCategory, STANDARD_CATEGORIES } from '../../src/items/categories.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 
 describe('standard category taxonomy', () => {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { isIsoDate } from '../shared/time.ts';
-import { SENSITIVITIES, SOURCES, URGENCIES } from './categories.ts';
-import { ITEM_STATUSES } from './model.ts';
+import { isIsoDate } from './dates.ts';
+import { ITEM_STATUSES, LIGHTS, SENSITIVITIES, SOURCES, URGENCIES } from './enums.ts';
 
 /** Request schemas of the items API. Zod is the single source of these types and of OpenAPI. */
 
@@ -145,7 +144,7 @@ export const ListItemsQuery = z
       .string()
       .optional()
       .transform((v) => (v ? v.split(',') : undefined))
-      .pipe(z.array(z.enum(['green', 'yellow', 'red', 'overdue'])).optional()),
+      .pipe(z.array(z.enum(LIGHTS)).optional()),
     deadlineFrom: IsoDate.optional(),
     deadlineTo: IsoDate.optional(),
     parentId: uuid.optional(),

@@ -1,0 +1,3 @@
+export * from './dates.ts';
+export * from './enums.ts';
+export * from './items.ts';
