@@ -33,7 +33,6 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
     // Never let a stack trace or internal detail escape: all errors go through sendProblem.
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();

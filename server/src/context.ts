@@ -7,5 +7,7 @@ export type AppContext = {
   dataDir: string;
   secureCookies: boolean;
   maxUploadBytes: number;
+  /** Bearer token for /metrics; undefined serves metrics to loopback callers only. */
+  metricsToken: string | undefined;
   now: () => Date;
 };

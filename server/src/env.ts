@@ -9,6 +9,7 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUBAN_DEMO_PASSWORD: z.string().min(8).optional(),
+  DUBAN_METRICS_TOKEN: z.string().min(16).optional(),
   DUBAN_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
   DUBAN_SECURE_COOKIES: z
     .enum(['true', 'false'])

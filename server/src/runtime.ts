@@ -26,6 +26,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<AppContext
     dataDir,
     secureCookies: env.DUBAN_SECURE_COOKIES,
     maxUploadBytes: env.DUBAN_MAX_UPLOAD_MB * 1024 * 1024,
+    metricsToken: env.DUBAN_METRICS_TOKEN,
     now: () => new Date(),
   };
 }

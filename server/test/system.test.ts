@@ -52,4 +52,41 @@ describe('system routes', () => {
     await expect(ctx.db.deleteFrom('events').execute()).rejects.toThrow(/append-only/);
     await expect(ctx.db.updateTable('events').set({ type: 'x' }).execute()).rejects.toThrow(/append-only/);
   });
+
+  it('serves Prometheus metrics to loopback callers only, or with the metrics token', async () => {
+    const local = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(local.statusCode).toBe(200);
+    expect(local.body).toContain('duban_http_requests_total');
+    const remote = await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3' });
+    expect(remote.statusCode).toBe(403);
+    expect(remote.json().code).toBe('FORBIDDEN');
+    const forwarded = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      remoteAddress: '10.1.2.3',
+      headers: { 'x-forwarded-for': '127.0.0.1' },
+    });
+    expect(forwarded.statusCode).toBe(403);
+
+    const token = 'metrics-token-for-tests-0123456789';
+    const guarded = await buildApp({ ...ctx, metricsToken: token });
+    try {
+      expect((await guarded.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(403);
+      const wrong = await guarded.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Bearer nope' },
+      });
+      expect(wrong.statusCode).toBe(403);
+      const right = await guarded.inject({
+        method: 'GET',
+        url: '/metrics',
+        remoteAddress: '10.1.2.3',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(right.statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
 });

@@ -55,9 +55,11 @@ export function lightSql(now: Date): RawBuilder<Light | null> {
     when i.deadline < ${today}::date then 'overdue'
     when i.deadline <= ${addDays(today, RED_DAYS)}::date then 'red'
     when i.deadline <= ${addDays(today, YELLOW_DAYS)}::date then 'yellow'
-    when i.dispatched_at is not null and
+    when i.dispatched_at is not null and (
+      -- dispatched at or after the end of the deadline day: fully elapsed, as in elapsedShare
+      ((i.deadline + 1)::timestamp at time zone 'Asia/Shanghai') <= i.dispatched_at or
       extract(epoch from (${now.toISOString()}::timestamptz - i.dispatched_at)) >=
-      ${YELLOW_ELAPSED} * extract(epoch from (((i.deadline + 1)::timestamp at time zone 'Asia/Shanghai') - i.dispatched_at))
+      ${YELLOW_ELAPSED} * extract(epoch from (((i.deadline + 1)::timestamp at time zone 'Asia/Shanghai') - i.dispatched_at)))
       then 'yellow'
     else 'green' end`;
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/client.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -8,6 +9,8 @@ import { DomainError } from '../shared/errors.ts';
 export type CommandResult = { status: number; body: unknown; headers?: Record<string, string> };
 
 const KEY_RE = /^[A-Za-z0-9_.:-]{8,128}$/;
+/** Advisory lock class of Idempotency-Keys (the two-int4 key space, apart from the migration lock). */
+const IDEMPOTENCY_LOCK = 0x1de4;
 
 /**
  * Runs one command in one transaction. With an `Idempotency-Key` header the response is stored in
@@ -40,6 +43,11 @@ export async function runCommand(
   const attempt = () =>
     ctx.db.transaction().execute(async (tx) => {
       if (key !== undefined) {
+        // Requests with the same key queue here until the first one ends, then see its stored answer:
+        // without this, a concurrent retry runs the command itself and fails on the state the first
+        // one just changed (409/412) instead of replaying.
+        const lockName = `${actor.userId}:${key}`;
+        await sql`select pg_advisory_xact_lock(${IDEMPOTENCY_LOCK}::int4, hashtext(${lockName}))`.execute(tx);
         const seen = await tx
           .selectFrom('idempotency_keys')
           .selectAll()

@@ -71,6 +71,9 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
   await saveItemState(tx, state, result.state, row.version, input.now);
   await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
   await writeSideRecords(tx, actor, command, { ...input, body: parsed.data }, row);
+  // Once decomposed, the item's progress is its children's weighted mean (new children start at 0).
+  if (command.action === 'decompose')
+    await rollUpAncestors(tx, row.id, command.childItemIds[0] ?? row.id, actor.userId, input.now);
   if (row.parent_id && (result.state.progress !== state.progress || result.state.status !== state.status)) {
     await rollUpAncestors(tx, row.parent_id, input.itemId, actor.userId, input.now);
   }
@@ -188,6 +191,7 @@ type ItemRowLite = {
   sensitivity: string;
   targets: unknown;
   is_public: boolean;
+  is_demo: boolean;
   assigning_unit_id: string;
 };
 
@@ -265,6 +269,7 @@ async function writeSideRecords(
           actorId: actor.userId,
           now: input.now,
           rectifiesItemId: row.id,
+          isDemo: row.is_demo,
         },
       );
       return;
@@ -294,6 +299,7 @@ async function writeSideRecords(
             actorId: actor.userId,
             now: input.now,
             parentId: row.id,
+            isDemo: row.is_demo,
             weight: child.weight,
           },
         );

@@ -1,4 +1,4 @@
-import type { ListItemsParams } from '@duban/schema';
+import { isIsoDate, type ListItemsParams } from '@duban/schema';
 import { sql } from 'kysely';
 import { lightFor, lightSql } from '../clock/light.ts';
 import type { Queryable } from '../db/client.ts';
@@ -128,16 +128,28 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
-function decodeCursor(raw: string): Cursor {
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The sort value as encodeCursor writes it: a calendar date, or an instant in toISOString form. */
+function isCursorValue(v: string, column: 'deadline' | 'created_at'): boolean {
+  if (column === 'deadline') return isIsoDate(v);
+  const t = Date.parse(v);
+  return Number.isFinite(t) && new Date(t).toISOString() === v;
+}
+
+function decodeCursor(raw: string, column: 'deadline' | 'created_at'): Cursor {
   try {
     const c: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    // Checked before it reaches SQL: a cast of a bad value would fail there as a 500.
     if (
       typeof c === 'object' &&
       c !== null &&
       'v' in c &&
       'id' in c &&
       typeof c.v === 'string' &&
-      typeof c.id === 'string'
+      typeof c.id === 'string' &&
+      UUID_RE.test(c.id) &&
+      isCursorValue(c.v, column)
     )
       return { v: c.v, id: c.id };
   } catch {
@@ -220,7 +232,7 @@ export async function listItems(db: Queryable, actor: Actor, p: ListItemsParams,
     );
   }
   if (p.cursor) {
-    const c = decodeCursor(p.cursor);
+    const c = decodeCursor(p.cursor, column);
     const col = sql.ref(`i.${column}`);
     const v = column === 'deadline' ? sql`${c.v}::date` : sql`${c.v}::timestamptz`;
     q = q.where(

@@ -13,7 +13,11 @@ import type {
   Target,
 } from './model.ts';
 
-/** Loads an item's lifecycle state, locking the row for the rest of the transaction. */
+/**
+ * Loads an item's lifecycle state, locking the row for the rest of the transaction, and then its
+ * ancestors, child before parent: a change may roll up into them, and taking them only then, after
+ * the event counter, deadlocks against a command on the parent (parent row, then event counter).
+ */
 export async function loadItemForUpdate(
   tx: Tx,
   itemId: string,
@@ -25,6 +29,15 @@ export async function loadItemForUpdate(
     .forUpdate()
     .executeTakeFirst();
   if (!row) return null;
+  for (let parentId = row.parent_id; parentId !== null; ) {
+    const parent = await tx
+      .selectFrom('items')
+      .select('parent_id')
+      .where('id', '=', parentId)
+      .forUpdate()
+      .executeTakeFirst();
+    parentId = parent?.parent_id ?? null;
+  }
   const assignments = await tx
     .selectFrom('assignments')
     .selectAll()

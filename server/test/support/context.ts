@@ -16,18 +16,9 @@ export type TestContext = AppContext & { cleanup(): Promise<void>; setNow(d: Dat
 export async function createTestContext(): Promise<TestContext> {
   const url = process.env.DATABASE_URL;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-test-'));
-  let dbName: string | undefined;
-  let databaseUrl: string | undefined;
-  if (url) {
-    dbName = `duban_t_${crypto.randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${dbName}`;
-    databaseUrl = u.toString();
-  }
+  const fresh = url ? await createServerDatabase(url) : undefined;
+  const dbName = fresh?.name;
+  const databaseUrl = fresh?.url;
   const handle = await openDatabase({ databaseUrl, dataDir: databaseUrl ? dataDir : 'memory://' });
   await migrate(handle);
   let now: Date | undefined;
@@ -37,6 +28,7 @@ export async function createTestContext(): Promise<TestContext> {
     dataDir,
     secureCookies: false,
     maxUploadBytes: 5 * 1024 * 1024,
+    metricsToken: undefined,
     now: () => now ?? new Date(),
     setNow(d) {
       now = new Date(d);
@@ -44,12 +36,32 @@ export async function createTestContext(): Promise<TestContext> {
     async cleanup() {
       await handle.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
-      if (url && dbName) {
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`drop database if exists ${dbName} with (force)`);
-        await admin.end();
-      }
+      if (url && dbName) await dropServerDatabase(url, dbName);
     },
   };
+}
+
+/** A new, empty database on the server named by `adminUrl`; its URL and name. */
+export async function createServerDatabase(adminUrl: string): Promise<{ url: string; name: string }> {
+  const name = `duban_t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), name };
+}
+
+export async function dropServerDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
 }
