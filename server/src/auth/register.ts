@@ -40,32 +40,51 @@ function unauthenticated(why: { zh: string; en: string }) {
 export function registerAuth(app: App, ctx: AppContext): void {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
-    const authorization = request.headers.authorization;
-    if (authorization !== undefined && /^bearer\b/i.test(authorization)) {
-      const token = /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-      const result = token === undefined ? 'invalid' : await resolveApiToken(ctx.db, token, ctx.now());
-      if (result === 'invalid') {
-        throw unauthenticated({ zh: '访问令牌无效', en: 'Invalid API token' });
-      }
-      if (result !== 'inactive') request.actor = result;
-      return;
+    await authenticate(request, ctx);
+    // Who is asking comes before what is asked: an anonymous call to a protected route is a 401,
+    // before its parameters are validated (a 400 would tell a stranger the route's shape).
+    if (request.actor === undefined && !isPublicRoute(request)) {
+      throw unauthenticated({ zh: '请先登录', en: 'Authentication required' });
     }
-    const sessionId = request.cookies[SESSION_COOKIE];
-    if (!sessionId) return;
-    const session = await resolveSession(ctx.db, sessionId, ctx.now());
-    if (!session) return;
-    const route = request.routeOptions.url ?? '';
-    if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(route)) {
-      const header = request.headers[CSRF_HEADER];
-      if (typeof header !== 'string' || !safeEqual(header, session.csrfToken)) {
-        throw new DomainError('CSRF_FAILED', {
-          zh: '缺少或错误的 CSRF 令牌，请刷新页面后重试',
-          en: 'Missing or wrong X-CSRF-Token header',
-        });
-      }
-    }
-    sessionOf.set(request, session);
-    request.actor = session.actor;
   });
   registerAuthRoutes(app, ctx);
+}
+
+/** Routes anyone may call: health, login, the API description. Unknown routes fall through to 404. */
+const PUBLIC_ROUTES = new Set(['/api/health', '/api/v1/auth/login', '/api/v1/openapi.json']);
+const PUBLIC_PREFIXES = ['/api/v1/docs'];
+
+function isPublicRoute(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  if (route === undefined) return true;
+  return PUBLIC_ROUTES.has(route) || PUBLIC_PREFIXES.some((p) => route.startsWith(p));
+}
+
+async function authenticate(request: FastifyRequest, ctx: AppContext): Promise<void> {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined && /^bearer\b/i.test(authorization)) {
+    const token = /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    const result = token === undefined ? 'invalid' : await resolveApiToken(ctx.db, token, ctx.now());
+    if (result === 'invalid') {
+      throw unauthenticated({ zh: '访问令牌无效', en: 'Invalid API token' });
+    }
+    if (result !== 'inactive') request.actor = result;
+    return;
+  }
+  const sessionId = request.cookies[SESSION_COOKIE];
+  if (!sessionId) return;
+  const session = await resolveSession(ctx.db, sessionId, ctx.now());
+  if (!session) return;
+  const route = request.routeOptions.url ?? '';
+  if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(route)) {
+    const header = request.headers[CSRF_HEADER];
+    if (typeof header !== 'string' || !safeEqual(header, session.csrfToken)) {
+      throw new DomainError('CSRF_FAILED', {
+        zh: '缺少或错误的 CSRF 令牌，请刷新页面后重试',
+        en: 'Missing or wrong X-CSRF-Token header',
+      });
+    }
+  }
+  sessionOf.set(request, session);
+  request.actor = session.actor;
 }

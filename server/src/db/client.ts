@@ -72,6 +72,9 @@ async function openServer(url: string): Promise<DbHandle> {
   pg.types.setTypeParser(NUMERIC, parsers[NUMERIC]);
   pg.types.setTypeParser(DATE, parsers[DATE]);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server drops (restart, failover) must not crash the process; the pool
+  // replaces it on next use.
+  pool.on('error', (err) => console.error('PostgreSQL idle connection error:', err.message));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -150,6 +150,7 @@ export type ProgressReportTable = {
   indicator_values: Json<unknown>;
   attachments: Json<unknown>;
   created_at: Timestamp;
+  ord: Generated<number>;
 };
 
 export type RemarkTable = {
@@ -159,6 +160,7 @@ export type RemarkTable = {
   kind: 'instruction' | 'comment';
   body: string;
   created_at: Timestamp;
+  ord: Generated<number>;
 };
 
 export type ItemUnitTable = { item_id: string; unit_id: string; region_path: string };

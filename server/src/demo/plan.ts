@@ -203,9 +203,10 @@ export function planSteps(rng: Rng, plan: ItemPlan, today: string, now: Date): S
     for (const c of children) {
       // A child starts when the parent is decomposed: it is dispatched the day after.
       const own = schedule(rng, c.plan, today);
-      const deadline =
+      const wanted =
         own.deadline > addDays(decomposeDay, 10) ? own.deadline : addDays(decomposeDay, rng.int(30, 90));
-      c.plan.fixed = { start: decomposeDay, deadline };
+      // A child is due no later than its parent.
+      c.plan.fixed = { start: decomposeDay, deadline: minDate(wanted, deadline) };
     }
     steps.push({
       at: when,

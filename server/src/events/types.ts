@@ -87,7 +87,7 @@ export type ItemEvent =
   | { type: 'item.resumed'; itemId: string }
   | { type: 'item.cancelled'; itemId: string; reason: string }
   | { type: 'item.reopened'; itemId: string; rectificationItemId: string; reason: string }
-  | { type: 'item.decomposed'; itemId: string; childItemIds: string[] }
+  | { type: 'item.decomposed'; itemId: string; childItemIds: string[]; progress: number }
   | { type: 'item.instruction_added'; itemId: string; remarkId: string; body: string }
   | { type: 'item.comment_added'; itemId: string; remarkId: string; body: string };
 

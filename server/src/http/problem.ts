@@ -40,11 +40,13 @@ const ZOD_MESSAGES_ZH: Record<string, string> = {
   custom: '不符合要求',
 };
 
-type ZodLikeIssue = { code?: string; path?: PropertyKey[]; message: string };
+type ZodLikeIssue = { code?: string; path?: PropertyKey[]; message: string; keys?: readonly string[] };
 
 export function fieldIssuesFromZod(issues: readonly ZodLikeIssue[], prefix: string): FieldIssue[] {
   return issues.map((i) => {
-    const p = (i.path ?? []).map(String).join('.');
+    // An unknown key is named itself (body.extra), not only the object that holds it.
+    const path = [...(i.path ?? []), ...(i.code === 'unrecognized_keys' && i.keys?.[0] ? [i.keys[0]] : [])];
+    const p = path.map(String).join('.');
     return {
       field: p ? `${prefix}.${p}` : prefix,
       message: i.message,
@@ -72,6 +74,7 @@ function toDomainError(err: unknown): DomainError {
         code: v.keyword,
         path: v.instancePath.split('/').filter((seg) => seg !== ''),
         message: v.message ?? 'invalid',
+        keys: Array.isArray(v.params?.keys) ? v.params.keys.map(String) : undefined,
       }),
     );
     return validationError(fieldIssuesFromZod(issues, ctx));

@@ -193,6 +193,16 @@ export function guard(state: ItemState, action: ItemAction, p: Participant): Ref
           'No extension request is pending',
         ).refusal;
       return null;
+    case 'reopen':
+      // 整改 follows a result that was accepted; a cancelled item that was archived never had one.
+      if (state.completedAt === null)
+        return refuse(
+          'TRANSITION_REFUSED',
+          'INVALID_STATE',
+          '未办结的事项不能整改再督办',
+          'Only an item that was completed can be reopened for rectification',
+        ).refusal;
+      return null;
     case 'request-completion':
       if (own?.role !== 'lead' || own.status !== 'accepted')
         return refuse(
@@ -543,11 +553,35 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
         },
       );
 
-    case 'decompose':
+    case 'decompose': {
+      for (const [i, child] of cmd.children.entries()) {
+        if (child.deadline < today)
+          return refuse(
+            'VALIDATION_FAILED',
+            'DEADLINE_IN_PAST',
+            '办理期限不能早于今天',
+            'The deadline is in the past',
+            `children.${i}.deadline`,
+          );
+        if (child.deadline > state.deadline)
+          return refuse(
+            'VALIDATION_FAILED',
+            'DEADLINE_AFTER_ITEM',
+            '下级事项期限不能晚于本事项期限',
+            "A child item's deadline cannot be later than its parent's",
+            `children.${i}.deadline`,
+          );
+      }
+      // From now on the item's progress is its children's weighted mean; new children start at 0.
+      const progress = rollUpProgress([
+        ...cmd.existingChildren,
+        ...cmd.children.map((c) => ({ progress: 0, weight: c.weight, status: 'registered' as const })),
+      ]);
       return done(
-        { hasChildren: true },
-        { type: 'item.decomposed', itemId, childItemIds: [...cmd.childItemIds] },
+        { hasChildren: true, progress },
+        { type: 'item.decomposed', itemId, childItemIds: cmd.children.map((c) => c.itemId), progress },
       );
+    }
 
     case 'instruct':
       return done(

@@ -98,7 +98,12 @@ export type ItemCommand =
   | { action: 'resume' }
   | { action: 'cancel'; reason: string }
   | { action: 'reopen'; reason: string; rectificationItemId: string }
-  | { action: 'decompose'; childItemIds: string[] }
+  | {
+      action: 'decompose';
+      children: { itemId: string; deadline: string; weight: number }[];
+      /** Children the item already has, for the weighted progress. */
+      existingChildren: { progress: number; weight: number; status: ItemStatus }[];
+    }
   | { action: 'instruct'; remarkId: string; body: string }
   | { action: 'comment'; remarkId: string; body: string };
 

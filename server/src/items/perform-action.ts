@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
-import { ACTION_BODIES } from '@duban/schema';
+import { ACTION_BODIES, CreateItemBody } from '@duban/schema';
 import type { z } from 'zod';
 import type { Tx } from '../db/client.ts';
+import type { ItemRow } from '../db/schema.ts';
 import { appendEvents } from '../events/append.ts';
 import type { AttachmentRef, ItemEvent } from '../events/types.ts';
 import { hasUploaded } from '../files/store.ts';
@@ -50,7 +51,7 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
   // Parsed here too, so callers other than the HTTP route (demo, exchange) get the same defaults and checks.
   const parsed = ACTION_BODIES[input.action].safeParse(input.body);
   if (!parsed.success) throw validationError(fieldIssuesFromZod(parsed.error.issues, 'body'));
-  const command = await buildCommand(tx, actor, input.action, parsed.data, row.region_code);
+  const command = await buildCommand(tx, actor, input.action, parsed.data, row);
   const result = transition(state, command, participant, input.now);
   if (!result.ok) {
     const r = result.refusal;
@@ -71,9 +72,6 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
   await saveItemState(tx, state, result.state, row.version, input.now);
   await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
   await writeSideRecords(tx, actor, command, { ...input, body: parsed.data }, row);
-  // Once decomposed, the item's progress is its children's weighted mean (new children start at 0).
-  if (command.action === 'decompose')
-    await rollUpAncestors(tx, row.id, command.childItemIds[0] ?? row.id, actor.userId, input.now);
   if (row.parent_id && (result.state.progress !== state.progress || result.state.status !== state.status)) {
     await rollUpAncestors(tx, row.parent_id, input.itemId, actor.userId, input.now);
   }
@@ -84,8 +82,10 @@ async function buildCommand(
   actor: Actor,
   action: ItemAction,
   raw: unknown,
-  regionCode: string,
+  item: { id: string; region_code: string },
 ): Promise<ItemCommand> {
+  const itemId = item.id;
+  const regionCode = item.region_code;
   switch (action) {
     case 'report': {
       const body = raw as ActionBody<'report'>;
@@ -109,7 +109,24 @@ async function buildCommand(
         regionCode,
         body.children.map((c) => c.assigningUnitId),
       );
-      return { action, childItemIds: body.children.map(() => crypto.randomUUID()) };
+      const existing = await tx
+        .selectFrom('items')
+        .select(['progress', 'weight', 'status'])
+        .where('parent_id', '=', itemId)
+        .execute();
+      return {
+        action,
+        children: body.children.map((c) => ({
+          itemId: crypto.randomUUID(),
+          deadline: c.deadline,
+          weight: c.weight,
+        })),
+        existingChildren: existing.map((c) => ({
+          progress: c.progress,
+          weight: Number(c.weight),
+          status: c.status as ItemStatus,
+        })),
+      };
     }
     case 'instruct':
     case 'comment':
@@ -181,26 +198,24 @@ async function checkLowerUnits(tx: Tx, regionCode: string, unitIds: string[]) {
   }
 }
 
-type ItemRowLite = {
-  id: string;
-  title: string;
-  content: string;
-  source: string;
-  category_code: string;
-  urgency: string;
-  sensitivity: string;
-  targets: unknown;
-  is_public: boolean;
-  is_demo: boolean;
-  assigning_unit_id: string;
-};
+/** What a child or rectification item takes over from the item it comes from, checked as it is read. */
+function inheritedFields(row: ItemRow) {
+  return {
+    categoryCode: row.category_code,
+    urgency: Inherited.shape.urgency.parse(row.urgency),
+    sensitivity: Inherited.shape.sensitivity.parse(row.sensitivity),
+    targets: Inherited.shape.targets.parse(row.targets),
+    isPublic: row.is_public,
+  };
+}
+const Inherited = CreateItemBody.pick({ urgency: true, sensitivity: true, targets: true });
 
 async function writeSideRecords(
   tx: Tx,
   actor: Actor,
   cmd: ItemCommand,
   input: PerformActionInput,
-  row: ItemRowLite,
+  row: ItemRow,
 ) {
   switch (cmd.action) {
     case 'report': {
@@ -253,14 +268,11 @@ async function writeSideRecords(
           title: body.title ?? `【整改】${row.title}`,
           content: `${row.content}\n\n整改原因：${cmd.reason}`,
           source: 'inspection_finding',
-          categoryCode: row.category_code,
-          urgency: row.urgency as 'normal',
-          sensitivity: row.sensitivity as 'internal',
+          ...inheritedFields(row),
           deadline: body.deadline,
-          responsiblePersons: [],
+          responsiblePersons: CreateItemBody.shape.responsiblePersons.parse(row.responsible_persons),
+          ...(row.supervising_unit_id ? { supervisingUnitId: row.supervising_unit_id } : {}),
           milestones: [],
-          targets: row.targets as ActionBody<'decompose'>['children'][number]['targets'] & object,
-          isPublic: row.is_public,
           draft: false,
         },
         {
@@ -283,18 +295,15 @@ async function writeSideRecords(
             title: child.title ?? row.title,
             content: child.content ?? row.content,
             source: 'superior_assignment',
-            categoryCode: row.category_code,
-            urgency: row.urgency as 'normal',
-            sensitivity: row.sensitivity as 'internal',
+            ...inheritedFields(row),
+            ...(child.targets ? { targets: child.targets } : {}),
             deadline: child.deadline,
             responsiblePersons: [],
             milestones: [],
-            targets: child.targets ?? (row.targets as NonNullable<typeof child.targets>),
-            isPublic: row.is_public,
             draft: false,
           },
           {
-            id: cmd.childItemIds[i] ?? crypto.randomUUID(),
+            id: cmd.children[i]?.itemId ?? crypto.randomUUID(),
             assigningUnitId: child.assigningUnitId,
             actorId: actor.userId,
             now: input.now,

@@ -348,7 +348,7 @@ export async function listItemReports(db: Queryable, actor: Actor, itemId: strin
     ])
     .where('p.item_id', '=', itemId)
     .orderBy('p.created_at')
-    .orderBy('p.id')
+    .orderBy('p.ord')
     .execute();
   const remarks = await db
     .selectFrom('remarks as r')
@@ -356,6 +356,7 @@ export async function listItemReports(db: Queryable, actor: Actor, itemId: strin
     .select(['r.id', 'r.kind', 'r.body', 'r.created_at', 'a.display_name as author_name'])
     .where('r.item_id', '=', itemId)
     .orderBy('r.created_at')
+    .orderBy('r.ord')
     .execute();
   return {
     reports: rows.map((r) => ({

@@ -168,7 +168,7 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
     '/api/v1/categories',
     { schema: { tags, summary: '督办分类 / the category taxonomy' } },
     async (request) => {
-      requireActor(request);
+      requireScope(requireActor(request), 'items:read');
       const rows = await ctx.db.selectFrom('categories').selectAll().orderBy('sort_order').execute();
       return {
         categories: rows.map((c) => ({

@@ -192,14 +192,15 @@ type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
 const initialState: fc.Arbitrary<ItemState> = fc
   .record({
-    draft: fc.nat(9).map((n) => n === 0),
+    /** 0: a draft; 1: an item completed earlier (so 整改 can follow); else registered. */
+    start: fc.nat(9),
     deadlineDays: fc.integer({ min: 30, max: 400 }),
     targets: fc.subarray([...TARGET_KEYS]),
   })
-  .map(
-    ({ draft, deadlineDays, targets }): ItemState => ({
+  .map(({ start, deadlineDays, targets }): ItemState => {
+    const base: ItemState = {
       id: ITEM_ID,
-      status: draft ? 'draft' : 'registered',
+      status: start === 0 ? 'draft' : 'registered',
       statusBeforeSuspend: null,
       assigningUnitId: OFFICE,
       deadline: addDays(shanghaiDate(START), deadlineDays),
@@ -212,8 +213,30 @@ const initialState: fc.Arbitrary<ItemState> = fc
       dispatchedAt: null,
       completedAt: null,
       archivedAt: null,
-    }),
-  );
+    };
+    if (start !== 1) return base;
+    const deadline = base.deadline;
+    return {
+      ...base,
+      status: 'completed',
+      progress: 100,
+      assignments: [
+        {
+          unitId: unitAt(0),
+          role: 'lead',
+          deadline,
+          status: 'accepted',
+          progress: 100,
+          acceptedAt: START.toISOString(),
+          acceptedBy: 'u-h0',
+          returnReason: null,
+          pendingExtension: null,
+        },
+      ],
+      dispatchedAt: START.toISOString(),
+      completedAt: START.toISOString(),
+    };
+  });
 
 // ---------------------------------------------------------------- commands from a bag
 
@@ -292,7 +315,19 @@ function commandFor(
     case 'reopen':
       return { action, reason: b.reason, rectificationItemId: `rect-${n}` };
     case 'decompose':
-      return { action, childItemIds: Array.from({ length: b.children }, (_, i) => `child-${n}-${i}`) };
+      return {
+        action,
+        children: Array.from({ length: b.children }, (_, i) => ({
+          itemId: `child-${n}-${i}`,
+          // Mostly within the item's time; now and then past or after the parent's deadline.
+          deadline: addDays(state.deadline, i % 4 === 3 ? 5 : -i),
+          weight: 1 + (i % 3),
+        })),
+        // Children from an earlier decomposition, as the shell would read them.
+        existingChildren: state.hasChildren
+          ? [{ progress: b.percent, weight: 2, status: 'in_progress' }]
+          : [],
+      };
     case 'instruct':
     case 'comment':
       return { action, remarkId: `remark-${n}`, body: b.reason };
