@@ -7,7 +7,7 @@ import { DomainError } from '../shared/errors.ts';
 import { allowedActions } from './lifecycle.ts';
 import { type ItemStatus, STATUS_NAMES_ZH } from './model.ts';
 import { itemNotFound } from './perform-action.ts';
-import { participantFor, visibleTo } from './policy.ts';
+import { canSeeItem, participantFor, visibleTo } from './policy.ts';
 import { toState } from './repository.ts';
 
 /** One item as the API presents it, with the actions the caller may take now. */
@@ -287,13 +287,7 @@ function escapeLike(s: string): string {
 }
 
 export async function listItemEvents(db: Queryable, actor: Actor, itemId: string) {
-  const seen = await db
-    .selectFrom('items as i')
-    .select('i.id')
-    .where('i.id', '=', itemId)
-    .where(visibleTo(actor))
-    .executeTakeFirst();
-  if (!seen) throw itemNotFound();
+  if (!(await canSeeItem(db, actor, itemId))) throw itemNotFound();
   const rows = await db
     .selectFrom('events as e')
     .leftJoin('users as u', 'u.id', 'e.actor_id')
@@ -322,13 +316,7 @@ export async function listItemEvents(db: Queryable, actor: Actor, itemId: string
 }
 
 export async function listItemReports(db: Queryable, actor: Actor, itemId: string) {
-  const seen = await db
-    .selectFrom('items as i')
-    .select('i.id')
-    .where('i.id', '=', itemId)
-    .where(visibleTo(actor))
-    .executeTakeFirst();
-  if (!seen) throw itemNotFound();
+  if (!(await canSeeItem(db, actor, itemId))) throw itemNotFound();
   const rows = await db
     .selectFrom('progress_reports as p')
     .innerJoin('units as u', 'u.id', 'p.unit_id')

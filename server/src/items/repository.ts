@@ -114,15 +114,19 @@ export async function saveItemState(tx: Tx, before: ItemState, after: ItemState,
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw versionConflict();
   if (after.assignments !== before.assignments) {
-    await saveAssignments(tx, after);
+    await saveAssignments(tx, before, after);
     if (unitSet(before) !== unitSet(after)) await syncItemUnits(tx, after.id);
   }
   return version + 1;
 }
 
-async function saveAssignments(tx: Tx, state: ItemState) {
+async function saveAssignments(tx: Tx, before: ItemState, state: ItemState) {
+  // transition() returns untouched assignments as the same objects: write only what changed.
+  const unchanged = new Set(before.assignments);
   // Demote before promote: at most one live lead may exist at any moment (partial unique index).
-  const ordered = [...state.assignments].sort((a, b) => leadLast(a) - leadLast(b));
+  const ordered = state.assignments
+    .filter((a) => !unchanged.has(a))
+    .sort((a, b) => leadLast(a) - leadLast(b));
   for (const a of ordered) {
     const values = {
       role: a.role,
