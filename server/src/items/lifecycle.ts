@@ -7,6 +7,7 @@ import {
   type Assignment,
   type DispatchTarget,
   ITEM_ACTIONS,
+  ITEM_STATUSES,
   type ItemAction,
   type ItemCommand,
   type ItemState,
@@ -89,31 +90,9 @@ const FROM: { [A in ItemAction]: readonly ItemStatus[] } = {
   ],
   reopen: ['completed', 'evaluated', 'archived'],
   decompose: ['registered', 'dispatched', 'in_progress'],
-  instruct: [
-    'registered',
-    'dispatched',
-    'returned',
-    'in_progress',
-    'completion_requested',
-    'completed',
-    'evaluated',
-    'archived',
-    'suspended',
-    'cancelled',
-  ],
-  comment: [
-    'draft',
-    'registered',
-    'dispatched',
-    'returned',
-    'in_progress',
-    'completion_requested',
-    'completed',
-    'evaluated',
-    'archived',
-    'suspended',
-    'cancelled',
-  ],
+  // 批示 on anything once registered; comments on anything at all.
+  instruct: ITEM_STATUSES.filter((st) => st !== 'draft'),
+  comment: ITEM_STATUSES,
 };
 
 function refuse(
@@ -133,6 +112,13 @@ function has(p: Participant, roles: readonly Role[]): boolean {
 function ownAssignment(state: ItemState, p: Participant): Assignment | undefined {
   return state.assignments.find((a) => a.unitId === p.unitId && a.status !== 'returned');
 }
+
+const NOT_ACCEPTED = refuse(
+  'TRANSITION_REFUSED',
+  'ASSIGNMENT_NOT_ACCEPTED',
+  '本单位尚未签收该事项',
+  'Your unit has not accepted this item',
+).refusal;
 
 /** Permission and state checks that need no payload. Null means the action may be attempted. */
 export function guard(state: ItemState, action: ItemAction, p: Participant): Refusal | null {
@@ -159,22 +145,9 @@ export function guard(state: ItemState, action: ItemAction, p: Participant): Ref
         ).refusal;
       return null;
     case 'report':
-      if (own?.status !== 'accepted')
-        return refuse(
-          'TRANSITION_REFUSED',
-          'ASSIGNMENT_NOT_ACCEPTED',
-          '本单位尚未签收该事项',
-          'Your unit has not accepted this item',
-        ).refusal;
-      return null;
+      return own?.status === 'accepted' ? null : NOT_ACCEPTED;
     case 'request-extension':
-      if (own?.status !== 'accepted')
-        return refuse(
-          'TRANSITION_REFUSED',
-          'ASSIGNMENT_NOT_ACCEPTED',
-          '本单位尚未签收该事项',
-          'Your unit has not accepted this item',
-        ).refusal;
+      if (own?.status !== 'accepted') return NOT_ACCEPTED;
       if (own.pendingExtension)
         return refuse(
           'TRANSITION_REFUSED',
