@@ -186,6 +186,7 @@ export type IdempotencyKeyTable = {
   request_hash: string;
   status_code: number;
   response: Json<unknown>;
+  headers: ColumnType<unknown, string | undefined, string>;
   created_at: DefaultTimestamp;
 };
 

@@ -66,6 +66,7 @@ export async function runCommand(
             request_hash: requestHash,
             status_code: result.status,
             response: JSON.stringify(result.body),
+            headers: JSON.stringify(result.headers ?? {}),
           })
           .execute();
       }
@@ -91,6 +92,7 @@ export async function runCommand(
         { field: 'header.idempotency-key' },
       );
     }
+    for (const [k, v] of Object.entries(storedHeaders(outcome.seen.headers))) reply.header(k, v);
     return reply
       .code(outcome.seen.status_code)
       .header('idempotent-replayed', 'true')
@@ -125,4 +127,11 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
     );
   }
   return Number(m[1]);
+}
+
+function storedHeaders(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }

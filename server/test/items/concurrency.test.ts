@@ -387,6 +387,10 @@ describe('Idempotency-Key', () => {
     expect(again.statusCode).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json()).toEqual(first.json());
+    // The replay carries the original's headers too.
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.headers.etag).toBe(first.headers.etag);
+    expect(first.headers.location).toBe(`/api/v1/items/${first.json().item.id}`);
     const rows = await ctx.db.selectFrom('items').select('number').where('title', '=', '幂等立项').execute();
     expect(rows).toEqual([{ number: first.json().item.number }]);
     const seqs = (await numberSeqs(w.units.cityOffice)).map((r) => r.number_seq);
