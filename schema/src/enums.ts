@@ -124,16 +124,6 @@ export const SENSITIVITY_NAMES_ZH: Record<Sensitivity, string> = {
   sensitive: '敏感',
 };
 
-export function isSource(v: unknown): v is Source {
-  return typeof v === 'string' && (SOURCES as readonly string[]).includes(v);
-}
-export function isUrgency(v: unknown): v is Urgency {
-  return typeof v === 'string' && (URGENCIES as readonly string[]).includes(v);
-}
-export function isSensitivity(v: unknown): v is Sensitivity {
-  return typeof v === 'string' && (SENSITIVITIES as readonly string[]).includes(v);
-}
-
 export const LIGHTS = ['green', 'yellow', 'red', 'overdue'] as const;
 export type Light = (typeof LIGHTS)[number];
 

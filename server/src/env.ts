@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { z } from 'zod';
 
 /** Process configuration, parsed once from the environment. CLI flags override these. */
@@ -26,8 +25,4 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`配置错误 / invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
-}
-
-export function resolveDataDir(dir: string): string {
-  return path.resolve(dir);
 }

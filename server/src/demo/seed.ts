@@ -5,7 +5,7 @@ import type { Actor } from '../shared/actor.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import { createDemoAccounts, writeDemoAccounts } from './accounts.ts';
 import { demoItemDraft } from './corpus.ts';
-import { createDemoOrg, DEMO_COUNTIES, DEMO_PROVINCE, type DemoOrg } from './org.ts';
+import { createDemoOrg, DEMO_COUNTIES, DEMO_PROVINCE } from './org.ts';
 import { type Final, type ItemPlan, type LightGoal, type Party, planSteps, type Step } from './plan.ts';
 import { createRng, type Rng } from './random.ts';
 
@@ -255,5 +255,3 @@ function lightDeck(rng: Rng): LightGoal {
     ['overdue', 25],
   ]);
 }
-
-export type { DemoOrg };

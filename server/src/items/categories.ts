@@ -155,10 +155,6 @@ export function findCategory(code: string): CategoryDef | undefined {
   return BY_CODE.get(code);
 }
 
-export function isStandardCategoryCode(code: string): boolean {
-  return BY_CODE.has(code);
-}
-
 /**
  * Inserts the standard categories, or brings existing rows with the same code back to the standard
  * definition. Idempotent; categories an administrator added under other codes are left alone.

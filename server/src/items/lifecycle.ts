@@ -1,4 +1,4 @@
-import type { DomainEvent, ItemEvent } from '../events/types.ts';
+import type { ItemEvent } from '../events/types.ts';
 import type { Role } from '../shared/actor.ts';
 import { assertNever } from '../shared/errors.ts';
 import { shanghaiDate } from '../shared/time.ts';
@@ -648,5 +648,3 @@ function mustOwn(state: ItemState, p: Participant): Assignment {
 function replace(list: Assignment[], which: Assignment, patch: Partial<Assignment>): Assignment[] {
   return list.map((a) => (a === which ? { ...a, ...patch } : a));
 }
-
-export type { DomainEvent };

@@ -11,7 +11,7 @@ import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { createItem } from './create-item.ts';
 import { rollUpProgress, transition } from './lifecycle.ts';
-import type { ItemAction, ItemCommand, ItemState, ItemStatus } from './model.ts';
+import type { ItemAction, ItemCommand, ItemStatus } from './model.ts';
 import { canReadAttachment, canSeeItem, participantFor } from './policy.ts';
 import { loadItemForUpdate, saveItemState } from './repository.ts';
 
@@ -360,5 +360,3 @@ async function rollUpAncestors(tx: Tx, parentId: string, fromChildId: string, ac
     current = parent.parent_id;
   }
 }
-
-export type { ItemState };

@@ -1,6 +1,8 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Queryable } from '../db/client.ts';
+import { isUnitInScope } from '../org/scope.ts';
 import { type Actor, hasRole } from '../shared/actor.ts';
+import { DomainError } from '../shared/errors.ts';
 import type { Participant } from './lifecycle.ts';
 
 /**
@@ -44,20 +46,6 @@ export async function canSeeItem(db: Queryable, actor: Actor, itemId: string): P
   return row !== undefined;
 }
 
-/** Whether a unit lies in the actor's own region or a subordinate one. */
-export async function unitInActorRegion(db: Queryable, actor: Actor, unitId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('units as u')
-    .innerJoin('regions as r', 'r.code', 'u.region_code')
-    .select('u.id')
-    .where('u.id', '=', unitId)
-    .where((eb) =>
-      eb.or([eb('r.path', '=', actor.regionPath), eb('r.path', 'like', `${actor.regionPath}.%`)]),
-    )
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The actor as the lifecycle sees them: a supervisor supervises items assigned from their region. */
 export async function participantFor(
   db: Queryable,
@@ -66,7 +54,7 @@ export async function participantFor(
 ): Promise<Participant> {
   const supervises =
     hasRole(actor, 'supervisor') &&
-    (actor.unitId === assigningUnitId || (await unitInActorRegion(db, actor, assigningUnitId)));
+    (actor.unitId === assigningUnitId || (await isUnitInScope(db, actor, assigningUnitId)));
   return { userId: actor.userId, unitId: actor.unitId, roles: actor.roles, supervises };
 }
 
@@ -83,4 +71,13 @@ export async function canReadAttachment(db: Queryable, actor: Actor, sha256: str
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** 立项 is a supervisor's act: the item is assigned by the supervisor's own unit. */
+export function assertMayRegisterItems(actor: Actor): void {
+  if (!hasRole(actor, 'supervisor'))
+    throw new DomainError('FORBIDDEN', {
+      zh: '只有督查员可以立项',
+      en: 'Only supervisors may register items',
+    });
 }

@@ -1,14 +1,13 @@
 import { ACTION_BODIES, CreateItemBody, ItemIdParams, ListItemsQuery, UpdateItemBody } from '@duban/schema';
-import { z } from 'zod';
 import { requireActor, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { expectedVersion, runCommand } from '../http/command.ts';
 import type { App } from '../http/types.ts';
-import { hasRole } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
 import { createItem } from './create-item.ts';
 import { ACTION_NAMES_ZH, ITEM_ACTIONS } from './model.ts';
 import { performAction } from './perform-action.ts';
+import { assertMayRegisterItems } from './policy.ts';
 import { getItemDetail, listItemEvents, listItemReports, listItems } from './queries.ts';
 import { updateItem } from './update-item.ts';
 
@@ -38,11 +37,7 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const actor = requireActor(request);
       requireScope(actor, 'items:write');
-      if (!hasRole(actor, 'supervisor'))
-        throw new DomainError('FORBIDDEN', {
-          zh: '只有督查员可以立项',
-          en: 'Only supervisors may register items',
-        });
+      assertMayRegisterItems(actor);
       return runCommand(ctx, request, reply, actor, async (tx) => {
         const now = ctx.now();
         const created = await createItem(tx, request.body, {
@@ -182,5 +177,3 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
     },
   );
 }
-
-export const ItemResponse = z.object({ item: z.unknown() });
