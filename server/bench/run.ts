@@ -10,6 +10,9 @@
  * per list query, default 40), BENCH_CASE_BUDGET_MS (stop a list query's runs early after this long,
  * default 6000, never below 10 runs), BENCH_SLOW_MS (p95 above which EXPLAIN ANALYZE is printed,
  * default 200), BENCH_EXPLAIN=1 (store every list query's plan in the JSON), BENCH_DB=pglite|postgres.
+ * Ledger: BENCH_LEDGER_COMMANDS (create+dispatch commands per overhead run, default 1000),
+ * BENCH_LEDGER_ENTRIES (entries for proof and full-verify timing, default 1000000), BENCH_PROOFS
+ * (proofs timed, default 200), BENCH_TAMPER (tamper-suite changes on a 10k-entry ledger, default 1000).
  *
  * The PGlite database lives in a temporary directory, the server one in a fresh database
  * duban_bench_<random>; both are removed at the end. Figures are also written as JSON to
@@ -31,6 +34,7 @@ import { listItems } from '../src/items/queries.ts';
 import type { Actor } from '../src/shared/actor.ts';
 import { addDays, shanghaiDate } from '../src/shared/time.ts';
 import { bulkLoad } from './bulk.ts';
+import { benchLedger } from './ledger.ts';
 import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
 import { buildWorld, type World } from './world.ts';
 
@@ -51,6 +55,13 @@ const P = {
   slowMs: int('BENCH_SLOW_MS', 200),
   explainAll: process.env.BENCH_EXPLAIN === '1',
   only: process.env.BENCH_DB,
+  ledger: {
+    commands: int('BENCH_LEDGER_COMMANDS', 1000),
+    writers: Math.max(1, int('BENCH_WRITERS', 8)),
+    entries: int('BENCH_LEDGER_ENTRIES', 1_000_000),
+    tamper: int('BENCH_TAMPER', 1000),
+    proofs: int('BENCH_PROOFS', 200),
+  },
 };
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
@@ -111,8 +122,8 @@ async function main() {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
 
   try {
-    if (!P.only || P.only === 'pglite') await benchPglite();
-    if (!P.only || P.only === 'postgres') await benchServer();
+    if (!P.only || P.only === 'pglite') await benchKind('pglite');
+    if (!P.only || P.only === 'postgres') await benchKind('postgres');
   } finally {
     await runCleanups();
   }
@@ -121,51 +132,55 @@ async function main() {
   );
 }
 
-async function benchPglite() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-bench-'));
-  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-  const handle = await openDatabase({ dataDir: dir });
+type Fresh = { handle: DbHandle; where: string; close: () => Promise<void> };
+
+/** A fresh, empty database of the kind: a temporary PGlite folder, or a new database on the server. */
+async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<Fresh | undefined> {
+  let handle: DbHandle;
+  let where: string;
+  if (kind === 'pglite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-bench-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    handle = await openDatabase({ dataDir: dir });
+    where = `data dir ${dir} (removed afterwards)`;
+  } else {
+    const url = process.env.DATABASE_URL || DEFAULT_SERVER;
+    const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+    try {
+      await admin.connect();
+    } catch (err) {
+      out(`\n== postgres: skipped — cannot connect to ${redact(url)} (${(err as Error).message}) ==`);
+      await admin.end().catch(() => undefined);
+      return undefined;
+    }
+    const name = `duban_bench_${crypto.randomBytes(5).toString('hex')}`;
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    cleanups.push(async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    });
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    handle = await openDatabase({ databaseUrl: u.toString(), dataDir: os.tmpdir() });
+    where = `database ${name} on ${redact(u.toString())} (dropped afterwards)`;
+  }
   let closed = false;
   const close = async () => {
     if (!closed) await handle.close();
     closed = true;
   };
   cleanups.push(close);
-  await benchDatabase('pglite', handle, `data dir ${dir} (removed afterwards)`);
-  await close();
+  return { handle, where, close };
 }
 
-async function benchServer() {
-  const url = process.env.DATABASE_URL || DEFAULT_SERVER;
-  const shown = redact(url);
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    out(`\n== postgres: skipped — cannot connect to ${shown} (${(err as Error).message}) ==`);
-    await admin.end().catch(() => undefined);
-    return;
-  }
-  const name = `duban_bench_${crypto.randomBytes(5).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  });
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: u.toString(), dataDir: os.tmpdir() });
-  let closed = false;
-  const close = async () => {
-    if (!closed) await handle.close();
-    closed = true;
-  };
-  cleanups.push(close);
-  await benchDatabase('postgres', handle, `database ${name} on ${redact(u.toString())} (dropped afterwards)`);
-  await close();
+async function benchKind(kind: 'pglite' | 'postgres') {
+  const db = await freshDatabase(kind);
+  if (!db) return;
+  await benchDatabase(kind, db.handle, db.where);
+  await db.close();
 }
 
 function redact(url: string): string {
@@ -273,6 +288,12 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
         .join('\n'),
     );
   }
+
+  await benchLedger(kind, handle, world, P.ledger, out, async () => {
+    const fresh = await freshDatabase(kind);
+    if (!fresh) throw new Error(`cannot open a fresh ${kind} database`);
+    return fresh;
+  });
 
   const json = {
     db: kind,

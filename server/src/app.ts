@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth/register.ts';
+import { registerCalendarRoutes } from './calendar/routes.ts';
 import type { AppContext } from './context.ts';
 import { registerFileRoutes } from './files/routes.ts';
 import { sendProblem } from './http/problem.ts';
@@ -19,6 +20,7 @@ import { refuseUnstorableText } from './http/storable.ts';
 import type { App } from './http/types.ts';
 import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
+import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
 
@@ -79,9 +81,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerSystemRoutes(app, ctx);
   registerAuth(app, ctx);
   registerOrgRoutes(app, ctx);
+  registerCalendarRoutes(app, ctx);
   registerItemRoutes(app, ctx);
   registerFileRoutes(app, ctx, {
     canReadViaItems: (actor, sha256) => canReadAttachment(ctx.db, actor, sha256),
   });
+  registerLedgerRoutes(app, ctx);
   return app;
 }

@@ -10,4 +10,12 @@ export type AppContext = {
   /** Bearer token for /metrics; undefined serves metrics to loopback callers only. */
   metricsToken: string | undefined;
   now: () => Date;
+  ledger: LedgerConfig;
+};
+
+/** Evidence ledger settings (env.ts); the signing key itself lives in `<dataDir>/ledger/`. */
+export type LedgerConfig = {
+  origin: string | undefined;
+  witnessDir: string | undefined;
+  witnessUrl: string | undefined;
 };

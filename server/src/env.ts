@@ -10,6 +10,14 @@ const EnvSchema = z.object({
   DUBAN_DEMO_PASSWORD: z.string().min(8).optional(),
   DUBAN_METRICS_TOKEN: z.string().min(16).optional(),
   DUBAN_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  /** The ledger's origin line and key name, used when the signing key is first created. */
+  DUBAN_LEDGER_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/, 'no spaces or "+"')
+    .optional(),
+  /** Witnesses: every checkpoint is appended to a file in this folder and/or POSTed to this URL. */
+  DUBAN_LEDGER_WITNESS_DIR: z.string().min(1).optional(),
+  DUBAN_LEDGER_WITNESS_URL: z.url().optional(),
   DUBAN_SECURE_COOKIES: z
     .enum(['true', 'false'])
     .default('false')

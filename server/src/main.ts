@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from './app.ts';
+import { registerCalendarCommands } from './calendar/cli.ts';
 import type { AppContext } from './context.ts';
 import { migrate } from './db/migrate.ts';
 import { isEmptyDatabase, seedDemo } from './demo/seed.ts';
 import { readEnv } from './env.ts';
+import { registerLedgerCommands } from './ledger/cli.ts';
 import { registerOrgCommands } from './org/cli.ts';
 import { openRuntime } from './runtime.ts';
 import { exportToFile } from './system/export.ts';
@@ -126,6 +128,8 @@ program
   });
 
 registerOrgCommands(program, open);
+registerCalendarCommands(program, open);
+registerLedgerCommands(program, open);
 
 try {
   await program.parseAsync(process.argv);

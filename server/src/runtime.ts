@@ -28,5 +28,10 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<AppContext
     maxUploadBytes: env.DUBAN_MAX_UPLOAD_MB * 1024 * 1024,
     metricsToken: env.DUBAN_METRICS_TOKEN,
     now: () => new Date(),
+    ledger: {
+      origin: env.DUBAN_LEDGER_ORIGIN,
+      witnessDir: env.DUBAN_LEDGER_WITNESS_DIR,
+      witnessUrl: env.DUBAN_LEDGER_WITNESS_URL,
+    },
   };
 }

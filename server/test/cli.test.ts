@@ -1,52 +1,23 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerDatabase, dropServerDatabase } from './support/context.ts';
+import { type Cli, createCli } from './support/cli.ts';
 
 /**
  * The `duban` command as a newcomer runs it: a separate process on the embedded database in
  * --data DIR, or on the PostgreSQL server when DATABASE_URL is set (a fresh database here).
  */
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/duban.mjs');
-const adminUrl = process.env.DATABASE_URL;
+let cli: Cli;
 let dataDir: string;
-let env: NodeJS.ProcessEnv;
-let serverDb: { url: string; name: string } | undefined;
-
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-cli-'));
-  serverDb = adminUrl ? await createServerDatabase(adminUrl) : undefined;
-  env = { ...process.env, LOG_LEVEL: 'warn' };
-  delete env.DATABASE_URL;
-  if (serverDb) env.DATABASE_URL = serverDb.url;
+  cli = await createCli('duban-cli-');
+  dataDir = cli.dataDir;
 });
 afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  if (adminUrl && serverDb) await dropServerDatabase(adminUrl, serverDb.name);
+  await cli?.cleanup();
 });
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function duban(args: string[], opts: { untilOutput?: RegExp } = {}): Promise<Run & { kill?: () => void }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--data', dataDir, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (opts.untilOutput?.test(stdout))
-        resolve({ code: null, stdout, stderr, kill: () => child.kill('SIGTERM') });
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const duban = (args: string[], opts?: { untilOutput?: RegExp }) => cli.run(args, opts);
 
 describe('duban CLI', () => {
   it('migrates, imports regions, creates standard units and adds a user', async () => {

@@ -51,7 +51,16 @@ export function registerAuth(app: App, ctx: AppContext): void {
 }
 
 /** Routes anyone may call: health, login, the API description. Unknown routes fall through to 404. */
-const PUBLIC_ROUTES = new Set(['/api/health', '/api/v1/auth/login', '/api/v1/openapi.json']);
+const PUBLIC_ROUTES = new Set([
+  '/api/health',
+  '/api/v1/auth/login',
+  '/api/v1/openapi.json',
+  // The ledger's hashes-only routes: anyone may fetch and keep checkpoints (see ledger/routes.ts).
+  '/api/v1/ledger/checkpoint',
+  '/api/v1/ledger/checkpoints',
+  '/api/v1/ledger/keys',
+  '/api/v1/ledger/consistency',
+]);
 const PUBLIC_PREFIXES = ['/api/v1/docs'];
 
 function isPublicRoute(request: FastifyRequest): boolean {

@@ -192,6 +192,31 @@ export type IdempotencyKeyTable = {
 
 export type SettingTable = { key: string; value: Json<unknown> };
 
+export type LedgerTileTable = { level: number; idx: number; hashes: Uint8Array };
+
+export type LedgerStateTable = { id: boolean; size: number; root: Uint8Array };
+
+export type LedgerCheckpointTable = {
+  id: Generated<number>;
+  size: number;
+  root: Uint8Array;
+  key_name: string;
+  key_id: string;
+  note: string;
+  created_at: Timestamp;
+};
+
+/** 工作日历: a national day (region_code null) or a region's override; see migrations/0008_calendar.sql. */
+export type CalendarDayTable = {
+  region_code: string | null;
+  day: DateText;
+  kind: 'holiday' | 'workday';
+  name: ColumnType<string, string | undefined, string>;
+  source: 'chinese-days' | 'admin';
+  updated_by: string | null;
+  updated_at: DefaultTimestamp;
+};
+
 export type Database = {
   regions: RegionTable;
   units: UnitTable;
@@ -212,6 +237,10 @@ export type Database = {
   events: EventTable;
   idempotency_keys: IdempotencyKeyTable;
   settings: SettingTable;
+  ledger_tiles: LedgerTileTable;
+  ledger_state: LedgerStateTable;
+  ledger_checkpoints: LedgerCheckpointTable;
+  calendar_days: CalendarDayTable;
 };
 
 export type ItemRow = Selectable<ItemTable>;

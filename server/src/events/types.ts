@@ -9,7 +9,28 @@ export type DomainEvent =
   | { type: 'unit.created'; unitId: string; name: string; regionCode: string; kind: string }
   | { type: 'regions.imported'; rootCode: string | null; count: number }
   | { type: 'api_token.created'; tokenId: string; userId: string; name: string; scopes: string[] }
-  | { type: 'api_token.revoked'; tokenId: string; userId: string };
+  | { type: 'api_token.revoked'; tokenId: string; userId: string }
+  | CalendarEvent;
+
+/** 工作日历 changes: a day of the national calendar (regionCode null) or of a region's overrides. */
+export type CalendarEvent =
+  | {
+      type: 'calendar.day_set';
+      date: string;
+      regionCode: string | null;
+      kind: 'holiday' | 'workday';
+      name: string;
+      previous: { kind: 'holiday' | 'workday'; name: string; source: string } | null;
+    }
+  | {
+      type: 'calendar.day_removed';
+      date: string;
+      regionCode: string | null;
+      previous: { kind: 'holiday' | 'workday'; name: string; source: string };
+      /** The packaged (chinese-days) day that took the removed admin edit's place, if any. */
+      restored: { kind: 'holiday' | 'workday'; name: string } | null;
+    }
+  | { type: 'calendar.seeded'; source: 'chinese-days'; inserted: number; updated: number; removed: number };
 
 export type AttachmentRef = { sha256: string; name: string; sizeBytes: number; mediaType: string };
 export type IndicatorValue = { key: string; value: number };

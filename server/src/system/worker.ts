@@ -1,11 +1,13 @@
 import type { AppContext } from '../context.ts';
 import { sweepIncoming } from '../files/store.ts';
+import { startLedgerLoop } from '../ledger/service.ts';
 
 const EVERY_MS = 60_000;
 
 /**
- * The worker role's housekeeping, every minute: drop expired sessions and half-written uploads a
- * crash left behind. Later issues add their jobs (reminders, escalation, checkpoints) here.
+ * The worker role: the evidence ledger's integration loop (a signed checkpoint at least every second
+ * while entries arrive), and housekeeping every minute: drop expired sessions and half-written
+ * uploads a crash left behind.
  */
 export function startWorker(ctx: AppContext): () => Promise<void> {
   let running: Promise<void> = Promise.resolve();
@@ -22,8 +24,9 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   };
   tick();
   const timer = setInterval(tick, EVERY_MS);
+  const stopLedger = startLedgerLoop(ctx);
   return async () => {
     clearInterval(timer);
-    await running;
+    await Promise.all([running, stopLedger()]);
   };
 }

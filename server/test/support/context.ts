@@ -30,6 +30,7 @@ export async function createTestContext(): Promise<TestContext> {
     maxUploadBytes: 5 * 1024 * 1024,
     metricsToken: undefined,
     now: () => now ?? new Date(),
+    ledger: { origin: 'duban.test/ledger', witnessDir: path.join(dataDir, 'witness'), witnessUrl: undefined },
     setNow(d) {
       now = new Date(d);
     },
