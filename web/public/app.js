@@ -1,5 +1,7 @@
 // Placeholder client: talks only to the public API and shows what the API says the user may do.
-const $ = (id) => document.getElementById(id);
+import { $, el, text } from './dom.js';
+import { eventLabel, fetchPublishedKeys, verifyPackage } from './evidence.js';
+
 const LIGHTS = { green: '绿灯', yellow: '黄灯', red: '红灯', overdue: '超期' };
 let csrf = null;
 let cursor = null;
@@ -16,13 +18,6 @@ async function api(path, options = {}) {
   return body;
 }
 
-const text = (s) => document.createTextNode(s ?? '');
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) node.append(typeof c === 'string' || typeof c === 'number' ? text(String(c)) : c);
-  return node;
-}
 const light = (l) => (l ? el('span', { class: `light light-${l}` }, LIGHTS[l]) : text('—'));
 
 function show(view) {
@@ -109,12 +104,69 @@ async function openItem(id) {
         el(
           'li',
           {},
-          `${new Date(e.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' })}　${e.actor?.name ?? '系统'}　${e.type}`,
+          `${new Date(e.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' })}　${e.actor?.name ?? '系统'}　${eventLabel(e.type)}`,
         ),
       ),
     ),
+    evidenceSection(item.id),
   );
   show('detail-view');
+}
+
+/**
+ * 存证核验: the item's evidence package, verified here in the browser by the bundled verifier against
+ * the verifier keys the platform publishes (inclusion proofs of every entry in a signed checkpoint).
+ */
+function evidenceSection(id) {
+  const badge = el(
+    'p',
+    { id: 'evidence-badge', class: 'evidence-badge', role: 'status', 'data-state': 'checking' },
+    '正在核验存证…',
+  );
+  checkEvidence(id, badge);
+  return el(
+    'section',
+    { class: 'evidence', 'aria-labelledby': 'evidence-title' },
+    el('h3', { id: 'evidence-title' }, '存证核验'),
+    badge,
+    el(
+      'p',
+      {},
+      el('a', { href: `/api/v1/items/${id}/evidence`, download: `evidence-${id}.json` }, '下载存证包'),
+      '　',
+      el('a', { href: '/verify.html' }, '到存证核验页核验存证包'),
+    ),
+  );
+}
+
+async function checkEvidence(id, badge) {
+  // The badge node is replaced when another item is opened; writing to a detached node is harmless.
+  const set = (state, message) => {
+    badge.dataset.state = state;
+    badge.textContent = message;
+  };
+  try {
+    const [pkg, keys] = await Promise.all([api(`/api/v1/items/${id}/evidence`), fetchPublishedKeys()]);
+    const report = await verifyPackage(pkg, keys);
+    if (!report.ok) {
+      const shown = report.problems.slice(0, 3).map((p) => p.message);
+      const more = report.problems.length > 3 ? `等 ${report.problems.length} 项问题` : '';
+      set('failed', `✗ 核验失败：${shown.join('；')}${more}`);
+    } else if (report.entries.length === 0) {
+      set(
+        pkg.pending > 0 ? 'pending' : 'empty',
+        pkg.pending > 0 ? '记录尚未纳入检查点，请稍后刷新' : '暂无账本记录',
+      );
+    } else {
+      const pending = pkg.pending > 0 ? `；另有 ${pkg.pending} 条新记录尚未纳入检查点，请稍后刷新` : '';
+      set(
+        'verified',
+        `✓ 已验证：${report.entries.length} 条记录均在账本检查点（大小 ${report.checkpoint.size}）中${pending}`,
+      );
+    }
+  } catch (err) {
+    set('unavailable', `存证核验暂不可用：${err.message}`);
+  }
 }
 
 $('login-form').addEventListener('submit', async (ev) => {

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { AppContext } from '../context.ts';
-import { DomainError } from '../shared/errors.ts';
+import { regionCodeArg, withContext } from '../shared/cli.ts';
+import { isIsoDate } from '../shared/time.ts';
 import { addWorkingDays, type Calendar, workingDaysBetween } from './calendar.ts';
-import { isIsoDate } from './dates.ts';
 import { loadCalendar, syncChineseDays } from './store.ts';
 
 /** Largest |N| accepted by add-workdays (about 4,000 years of working days). */
@@ -19,29 +19,6 @@ function stepsArg(value: string): number {
     throw new InvalidArgumentError(`应为整数（绝对值不超过 ${MAX_STEPS}）/ an integer, |N| ≤ ${MAX_STEPS}`);
   }
   return n;
-}
-
-function regionCodeArg(value: string): string {
-  if (!/^\d{6}$/.test(value)) throw new InvalidArgumentError('应为 6 位行政区划代码 / a 6-digit region code');
-  return value;
-}
-
-/**
- * Opens the context, runs fn, closes the database. A domain error (unknown region) or a result
- * outside the representable years becomes a message on stderr and exit code 1.
- */
-async function withContext(open: () => Promise<AppContext>, fn: (ctx: AppContext) => Promise<void>) {
-  const ctx = await open();
-  try {
-    await fn(ctx);
-  } catch (err) {
-    if (err instanceof DomainError) console.error(`${err.messageZh} / ${err.message}`);
-    else if (err instanceof RangeError) console.error(`超出可计算范围 / out of range: ${err.message}`);
-    else throw err;
-    process.exitCode = 1;
-  } finally {
-    await ctx.handle.close();
-  }
 }
 
 async function withCalendar(

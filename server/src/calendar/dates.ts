@@ -50,11 +50,6 @@ export function tryDayNumber(date: string): number | undefined {
   return daysFromCivil(year, month, day);
 }
 
-/** Is this text a real calendar date 'YYYY-MM-DD' (years 0001–9999)? */
-export function isIsoDate(date: string): boolean {
-  return tryDayNumber(date) !== undefined;
-}
-
 /** The day number of 'YYYY-MM-DD'; throws RangeError for anything else (callers validate first). */
 export function dayNumber(date: string): number {
   const n = tryDayNumber(date);

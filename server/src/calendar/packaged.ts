@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { isIsoDate } from '../shared/time.ts';
 import type { DayKind } from './calendar.ts';
-import { isIsoDate } from './dates.ts';
 
 /** A national day as the chinese-days package lists it. */
 export type PackagedDay = { date: string; kind: DayKind; name: string };

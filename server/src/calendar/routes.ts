@@ -5,8 +5,8 @@ import { runCommand } from '../http/command.ts';
 import type { App } from '../http/types.ts';
 import { getRegion } from '../org/regions.ts';
 import { regionCode } from '../org/schema.ts';
+import { isIsoDate } from '../shared/time.ts';
 import { buildCalendar, workingDaysBetween } from './calendar.ts';
-import { isIsoDate } from './dates.ts';
 import { assertMayEditCalendar } from './policy.ts';
 import { effectiveDays, hasNationalDays, removeDay, type StoredDay, setDay } from './store.ts';
 

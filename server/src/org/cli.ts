@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { AppContext } from '../context.ts';
 import { ROLES, type Role } from '../shared/actor.ts';
+import { regionCodeArg, withContext } from '../shared/cli.ts';
 import { DomainError } from '../shared/errors.ts';
 import { generatePassword } from './password.ts';
 import { importRegions } from './regions.ts';
@@ -19,25 +20,6 @@ function parseRoles(value: string): Role[] {
     throw new InvalidArgumentError(`角色应为 / roles must be among: ${ROLES.join(', ')}`);
   }
   return roles.filter(isRole);
-}
-
-function regionCodeArg(value: string): string {
-  if (!/^\d{6}$/.test(value)) throw new InvalidArgumentError('应为 6 位行政区划代码 / a 6-digit region code');
-  return value;
-}
-
-/** Opens the context, runs fn, closes the database; domain errors become a message and exit code 1. */
-async function withContext(open: () => Promise<AppContext>, fn: (ctx: AppContext) => Promise<void>) {
-  const ctx = await open();
-  try {
-    await fn(ctx);
-  } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
-    console.error(`${err.messageZh} / ${err.message}`);
-    process.exitCode = 1;
-  } finally {
-    await ctx.handle.close();
-  }
 }
 
 /** Resolves --unit: a unit id, or a unit name that is unique across regions. */

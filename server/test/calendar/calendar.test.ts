@@ -7,8 +7,9 @@ import {
   WEEKDAYS_ONLY,
   workingDaysBetween,
 } from '../../src/calendar/calendar.ts';
-import { dateOf, dayNumber, isIsoDate, tryDayNumber, weekdayOf } from '../../src/calendar/dates.ts';
+import { dateOf, dayNumber, tryDayNumber, weekdayOf } from '../../src/calendar/dates.ts';
 import { packagedCalendar } from '../../src/calendar/packaged.ts';
+import { isIsoDate } from '../../src/shared/time.ts';
 import { datesOf, NOTICES, officialDays } from './official.ts';
 
 const official = buildCalendar(officialDays());
