@@ -157,3 +157,8 @@ export const ListItemsQuery = z
 export type ListItemsParams = z.infer<typeof ListItemsQuery>;
 
 export const ItemIdParams = z.object({ id: uuid }).strict();
+
+/** 容错免责 requests and decisions. */
+export const ExemptionBody = z.object({ reason: z.string().trim().min(1).max(5000) }).strict();
+export const ExemptionDecisionBody = z.object({ comment: z.string().trim().max(2000).default('') }).strict();
+export const ExemptionParams = z.object({ id: z.uuid(), exemptionId: z.uuid() }).strict();

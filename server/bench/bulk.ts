@@ -1,6 +1,7 @@
 import { SOURCES } from '@duban/schema';
 import type { DbHandle } from '../src/db/client.ts';
 import { syncAllItemUnits } from '../src/items/involvement.ts';
+import { dateUndatedItems } from '../src/items/lights.ts';
 import { now as clock, ms } from './lib.ts';
 import type { BenchUnit, World } from './world.ts';
 
@@ -179,6 +180,8 @@ export async function bulkLoad(
   // The data-scope index the commands keep; bulk rows bypass the commands, so fill it set-wise.
   let t = clock();
   await syncAllItemUnits(handle.db);
+  // Light dates on the working-day calendar (the commands set them; bulk rows get them set-wise).
+  await dateUndatedItems(handle.db);
   const involvementMs = ms(t);
   t = clock();
   await handle.withScriptSession((exec) => exec('analyze'));

@@ -13,6 +13,8 @@
  * Ledger: BENCH_LEDGER_COMMANDS (create+dispatch commands per overhead run, default 1000),
  * BENCH_LEDGER_ENTRIES (entries for proof and full-verify timing, default 1000000), BENCH_PROOFS
  * (proofs timed, default 200), BENCH_TAMPER (tamper-suite changes on a 10k-entry ledger, default 1000).
+ * Sweep: BENCH_SWEEP_ITEMS (open items for the deadline sweep on the server, default 1000000; PGlite
+ * sweeps at most BENCH_ITEMS).
  *
  * The PGlite database lives in a temporary directory, the server one in a fresh database
  * duban_bench_<random>; both are removed at the end. Figures are also written as JSON to
@@ -36,6 +38,7 @@ import { addDays, shanghaiDate } from '../src/shared/time.ts';
 import { bulkLoad } from './bulk.ts';
 import { benchLedger } from './ledger.ts';
 import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
+import { benchSweep } from './sweep.ts';
 import { buildWorld, type World } from './world.ts';
 
 const int = (name: string, fallback: number) => {
@@ -55,6 +58,7 @@ const P = {
   slowMs: int('BENCH_SLOW_MS', 200),
   explainAll: process.env.BENCH_EXPLAIN === '1',
   only: process.env.BENCH_DB,
+  sweepItems: int('BENCH_SWEEP_ITEMS', 1_000_000),
   ledger: {
     commands: int('BENCH_LEDGER_COMMANDS', 1000),
     writers: Math.max(1, int('BENCH_WRITERS', 8)),
@@ -264,7 +268,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
       `${bulk.result.assignments} assignments`,
   );
   out(
-    `  items ${fmt(bulk.result.itemsMs / 1000, 1)} s, assignments ${fmt(bulk.result.assignmentsMs / 1000, 1)} s, involvement ${fmt(bulk.result.involvementMs / 1000, 1)} s, ` +
+    `  items ${fmt(bulk.result.itemsMs / 1000, 1)} s, assignments ${fmt(bulk.result.assignmentsMs / 1000, 1)} s, involvement + light dates ${fmt(bulk.result.involvementMs / 1000, 1)} s, ` +
       `analyze ${fmt(bulk.result.analyzeMs / 1000, 1)} s — ${fmt(bulk.ms / 1000, 1)} s, RSS peak ${bulk.rssMb} MiB`,
   );
 
@@ -288,6 +292,15 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
         .join('\n'),
     );
   }
+
+  // The deadline sweep: the target is a million open items on the server; PGlite sweeps BENCH_ITEMS.
+  await benchSweep(
+    kind,
+    handle,
+    world,
+    kind === 'postgres' ? P.sweepItems : Math.min(P.sweepItems, P.items),
+    out,
+  );
 
   await benchLedger(kind, handle, world, P.ledger, out, async () => {
     const fresh = await freshDatabase(kind);

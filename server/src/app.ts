@@ -14,6 +14,8 @@ import {
 import { registerAuth } from './auth/register.ts';
 import { registerCalendarRoutes } from './calendar/routes.ts';
 import type { AppContext } from './context.ts';
+import { registerEscalationRoutes } from './escalation/routes.ts';
+import { registerCalendarFeedRoutes } from './feeds/routes.ts';
 import { registerFileRoutes } from './files/routes.ts';
 import { sendProblem } from './http/problem.ts';
 import { refuseUnstorableText } from './http/storable.ts';
@@ -21,6 +23,7 @@ import type { App } from './http/types.ts';
 import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
+import { registerNotificationRoutes } from './notify/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
 
@@ -87,5 +90,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     canReadViaItems: (actor, sha256) => canReadAttachment(ctx.db, actor, sha256),
   });
   registerLedgerRoutes(app, ctx);
+  registerEscalationRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
+  registerCalendarFeedRoutes(app, ctx);
   return app;
 }

@@ -18,6 +18,16 @@ const EnvSchema = z.object({
   /** Witnesses: every checkpoint is appended to a file in this folder and/or POSTed to this URL. */
   DUBAN_LEDGER_WITNESS_DIR: z.string().min(1).optional(),
   DUBAN_LEDGER_WITNESS_URL: z.url().optional(),
+  /** Notifications (server/src/notify/config.ts): SMTP server and sender turn e-mail on. */
+  DUBAN_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  DUBAN_SMTP_FROM: z.string().min(3).optional(),
+  /** SMS gateway (contract in server/src/notify/channels/sms.ts) and its bearer token. */
+  DUBAN_SMS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DUBAN_SMS_TOKEN: z.string().min(1).optional(),
+  /** Comma-separated host[:port] that webhooks and robots may reach though not public (intranet). */
+  DUBAN_WEBHOOK_ALLOW: z.string().optional(),
+  /** Public origin of the web app, for links in e-mail, SMS and robot messages. */
+  DUBAN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DUBAN_SECURE_COOKIES: z
     .enum(['true', 'false'])
     .default('false')

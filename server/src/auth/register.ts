@@ -60,6 +60,7 @@ const PUBLIC_ROUTES = new Set([
   '/api/v1/ledger/checkpoints',
   '/api/v1/ledger/keys',
   '/api/v1/ledger/consistency',
+  '/api/v1/calendar-feed/:token.ics', // the secret in the URL is the credential (feeds/routes.ts)
 ]);
 const PUBLIC_PREFIXES = ['/api/v1/docs'];
 

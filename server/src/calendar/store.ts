@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Db, Queryable, Tx } from '../db/client.ts';
 import type { Database } from '../db/schema.ts';
 import { appendEvents } from '../events/append.ts';
@@ -82,6 +82,28 @@ export async function effectiveDays(
  */
 export async function loadCalendar(db: Queryable, regionCode: string | null = null): Promise<Calendar> {
   return buildCalendar(await effectiveDays(db, regionCode));
+}
+
+const cache = new Map<string, { stamp: string; calendar: Calendar }>();
+
+/**
+ * `loadCalendar`, cached per region for the per-command path: one cheap query tells whether any
+ * day was added, changed or removed since the cached calendar was built (by any process).
+ */
+export async function cachedCalendar(db: Queryable, regionCode: string | null = null): Promise<Calendar> {
+  const row = await sql<{ n: number; m: Date | null; s: string | null }>`
+    select count(*)::int as n, max(updated_at) as m,
+      sum((day - date '2000-01-01') * (case kind when 'holiday' then 1 else 2 end)
+        + coalesce(length(region_code), 0))::text as s
+    from calendar_days`.execute(db);
+  const r = row.rows[0];
+  const stamp = `${r?.n}|${r?.m ? new Date(r.m).toISOString() : ''}|${r?.s ?? ''}`;
+  const key = regionCode ?? '';
+  const hit = cache.get(key);
+  if (hit?.stamp === stamp) return hit.calendar;
+  const calendar = await loadCalendar(db, regionCode);
+  cache.set(key, { stamp, calendar });
+  return calendar;
 }
 
 /** Does the national calendar declare any day in this year (has the year's arrangement been entered)? */

@@ -1,12 +1,12 @@
 import type { ItemStatus, Light } from '@duban/schema';
 import { type RawBuilder, sql } from 'kysely';
-import { addDays, daysBetween, shanghaiDate } from '../shared/time.ts';
+import { shanghaiDate } from '../shared/time.ts';
+import { type LightDates, lightOn } from './thresholds.ts';
 
 /**
- * 预警灯. Interim rule on calendar days (the working-day calendar replaces it):
- * overdue past the deadline; red when at most 1 day remains; yellow when at most 3 days remain
- * or 75% of the time from dispatch to deadline has passed; green otherwise. Finished, cancelled
- * and not-yet-dispatched items have no light.
+ * 预警灯 from the stored light dates (thresholds.ts: working days of the official calendar, the
+ * category's rule, progress lag). A paused clock freezes the light as it was on the day it
+ * stopped. Drafts, registered-but-not-dispatched, finished and cancelled items have no light.
  */
 const UNLIT: readonly ItemStatus[] = [
   'draft',
@@ -16,50 +16,66 @@ const UNLIT: readonly ItemStatus[] = [
   'archived',
   'cancelled',
 ];
-const RED_DAYS = 1;
-const YELLOW_DAYS = 3;
-const YELLOW_ELAPSED = 0.75;
+
+export type LightColumns = {
+  light_yellow_on: string | null;
+  light_red_on: string | null;
+  light_overdue_on: string | null;
+  light_lag_on: string | null;
+  /** 特急: the end of the 24-hour limit; its light runs on hours, never green. */
+  due_at?: Date | string | null;
+};
+
+/** 特急: red for the last 12 hours of the limit, overdue after it, yellow before. */
+const EMERGENCY_RED_HOURS = 12;
+
+function emergencyLight(dueAt: Date | string, now: Date): Light {
+  const left = new Date(dueAt).getTime() - now.getTime();
+  return left <= 0 ? 'overdue' : left <= EMERGENCY_RED_HOURS * 3_600_000 ? 'red' : 'yellow';
+}
+
+function datesOf(row: LightColumns): LightDates | null {
+  if (row.light_yellow_on === null || row.light_red_on === null || row.light_overdue_on === null) return null;
+  return {
+    yellowOn: row.light_yellow_on,
+    redOn: row.light_red_on,
+    overdueOn: row.light_overdue_on,
+    lagOn: row.light_lag_on,
+  };
+}
+
+/** The day a light is read on: today, or the day the clock stopped. */
+function readingDay(now: Date, pausedOn: readonly (string | null)[]): string {
+  return [shanghaiDate(now), ...pausedOn].filter((d): d is string => d !== null).sort()[0] as string;
+}
 
 export function lightFor(
-  item: { status: ItemStatus; deadline: string; dispatchedAt: string | Date | null },
+  row: LightColumns & { status: ItemStatus },
   now: Date,
+  pausedOn: readonly (string | null)[] = [],
 ): Light | null {
-  if (UNLIT.includes(item.status)) return null;
-  const today = shanghaiDate(now);
-  const left = daysBetween(today, item.deadline);
-  if (left < 0) return 'overdue';
-  if (left <= RED_DAYS) return 'red';
-  if (left <= YELLOW_DAYS) return 'yellow';
-  if (item.dispatchedAt !== null && elapsedShare(item.dispatchedAt, item.deadline, now) >= YELLOW_ELAPSED)
-    return 'yellow';
-  return 'green';
+  if (UNLIT.includes(row.status)) return null;
+  if (row.due_at) return emergencyLight(row.due_at, now);
+  const dates = datesOf(row);
+  return dates === null ? null : lightOn(dates, readingDay(now, pausedOn));
 }
 
-/** End of a deadline day in Asia/Shanghai (UTC+8, no DST). */
-function deadlineEnd(deadline: string): number {
-  return Date.parse(`${addDays(deadline, 1)}T00:00:00+08:00`);
-}
-
-function elapsedShare(dispatchedAt: string | Date, deadline: string, now: Date): number {
-  const start = new Date(dispatchedAt).getTime();
-  const total = deadlineEnd(deadline) - start;
-  return total <= 0 ? 1 : (now.getTime() - start) / total;
-}
-
-/** The same rule as lightFor, as SQL over the items table (alias i), for filtering lists. */
+/** lightFor as SQL over the items table (alias i), for filtering and sorting lists. */
 export function lightSql(now: Date): RawBuilder<Light | null> {
-  const today = shanghaiDate(now);
   const unlit = sql.join(UNLIT.map((s) => sql.lit(s)));
+  const day = sql`least(${shanghaiDate(now)}::date, coalesce(i.clock_paused_on, ${shanghaiDate(now)}::date))`;
+  const lagging = sql`(i.light_lag_on is not null and ${day} >= i.light_lag_on)`;
+  const instant = sql`${now.toISOString()}::timestamptz`;
   return sql<Light | null>`case
     when i.status in (${unlit}) then null
-    when i.deadline < ${today}::date then 'overdue'
-    when i.deadline <= ${addDays(today, RED_DAYS)}::date then 'red'
-    when i.deadline <= ${addDays(today, YELLOW_DAYS)}::date then 'yellow'
-    when i.dispatched_at is not null and (
-      -- dispatched at or after the end of the deadline day: fully elapsed, as in elapsedShare
-      ((i.deadline + 1)::timestamp at time zone 'Asia/Shanghai') <= i.dispatched_at or
-      extract(epoch from (${now.toISOString()}::timestamptz - i.dispatched_at)) >=
-      ${YELLOW_ELAPSED} * extract(epoch from (((i.deadline + 1)::timestamp at time zone 'Asia/Shanghai') - i.dispatched_at)))
-      then 'yellow'
+    when i.due_at is not null then case
+      when ${instant} >= i.due_at then 'overdue'
+      when ${instant} >= i.due_at - interval '${sql.raw(String(EMERGENCY_RED_HOURS))} hours' then 'red'
+      else 'yellow' end
+    when i.light_overdue_on is null then null
+    when ${day} >= i.light_overdue_on then 'overdue'
+    when ${day} >= i.light_red_on then 'red'
+    when ${day} >= i.light_yellow_on then case when ${lagging} then 'red' else 'yellow' end
+    when ${lagging} then 'yellow'
     else 'green' end`;
 }

@@ -37,6 +37,9 @@ export type UserTable = {
   active: Generated<boolean>;
   created_at: DefaultTimestamp;
   version: Generated<number>;
+  /** Contacts for e-mail and SMS notifications (migrations/0010_notifications.sql). */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type SessionTable = {
@@ -67,6 +70,8 @@ export type CategoryTable = {
   indicators: Json<unknown>;
   acceptance_criteria: Generated<string>;
   sort_order: Generated<number>;
+  light_rule: Json<unknown> | null;
+  escalation_ladder: Json<unknown> | null;
 };
 
 export type ItemNumberCounterTable = {
@@ -111,6 +116,13 @@ export type ItemTable = {
   completed_at: Timestamp | null;
   archived_at: Timestamp | null;
   version: number;
+  clock_paused_on: DateText | null;
+  light_yellow_on: DateText | null;
+  light_red_on: DateText | null;
+  light_overdue_on: DateText | null;
+  light_lag_on: DateText | null;
+  chase_next_on: DateText | null;
+  due_at: Timestamp | null;
 };
 
 export type AssignmentTable = {
@@ -125,6 +137,10 @@ export type AssignmentTable = {
   accepted_by: string | null;
   return_reason: string | null;
   pending_extension: Json<unknown> | null;
+  light_yellow_on: DateText | null;
+  light_red_on: DateText | null;
+  light_overdue_on: DateText | null;
+  light_lag_on: DateText | null;
 };
 
 export type FileTable = {
@@ -217,7 +233,58 @@ export type CalendarDayTable = {
   updated_at: DefaultTimestamp;
 };
 
+/** 站内通知 — one per recipient; see migrations/0010_notifications.sql. */
+export type NotificationTable = {
+  id: string;
+  seq: Generated<number>;
+  user_id: string;
+  item_id: string | null;
+  kind: string;
+  title: string;
+  body: string;
+  link: string | null;
+  urgent: boolean;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+};
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'dead' | 'digest' | 'digested';
+
+/** The notification outbox: one external delivery (e-mail, SMS, webhook, WeCom, DingTalk). */
+export type NotificationDeliveryTable = {
+  id: string;
+  notification_id: string | null;
+  user_id: string;
+  channel: 'email' | 'sms' | 'webhook' | 'wecom' | 'dingtalk';
+  target: Json<unknown>;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  message: Json<unknown> | null;
+  digest_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type NotificationPreferenceTable = {
+  user_id: string;
+  channel: 'email' | 'sms' | 'webhook' | 'wecom' | 'dingtalk';
+  enabled: boolean;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  digest: boolean;
+  target: Json<unknown> | null;
+  updated_at: Timestamp;
+};
+
+export type JobClaimTable = { key: string; claimed_at: Timestamp };
+
 export type Database = {
+  supervision_notices: SupervisionNoticeTable;
+  exemptions: ExemptionTable;
   regions: RegionTable;
   units: UnitTable;
   users: UserTable;
@@ -241,6 +308,11 @@ export type Database = {
   ledger_state: LedgerStateTable;
   ledger_checkpoints: LedgerCheckpointTable;
   calendar_days: CalendarDayTable;
+  notifications: NotificationTable;
+  notification_deliveries: NotificationDeliveryTable;
+  notification_preferences: NotificationPreferenceTable;
+  job_claims: JobClaimTable;
+  calendar_feeds: CalendarFeedTable;
 };
 
 export type ItemRow = Selectable<ItemTable>;
@@ -249,3 +321,39 @@ export type UnitRow = Selectable<UnitTable>;
 export type UserRow = Selectable<UserTable>;
 export type RegionRow = Selectable<RegionTable>;
 export type NewItem = Insertable<ItemTable>;
+
+export type ExemptionTable = {
+  id: string;
+  item_id: string;
+  unit_id: string;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  requested_by: string;
+  requested_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_comment: Generated<string>;
+};
+
+export type SupervisionNoticeTable = {
+  id: string;
+  item_id: string;
+  key: string;
+  kind: 'reminder' | 'escalation';
+  step: number | null;
+  step_kind: string | null;
+  name: string;
+  color: 'blue' | 'yellow' | 'red' | null;
+  unit_id: string | null;
+  deadline: DateText;
+  due_on: DateText;
+  created_at: Timestamp;
+};
+
+/** 日历订阅: a user's secret iCalendar feed (hash only); see migrations/0011_calendar_feeds.sql. */
+export type CalendarFeedTable = {
+  user_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+};

@@ -113,6 +113,15 @@ function schedule(rng: Rng, plan: ItemPlan, today: string): { start: string; dea
 
 /** Turns one plan into its dated steps. */
 export function planSteps(rng: Rng, plan: ItemPlan, today: string, now: Date): Step[] {
+  // 特急 items are accepted on the units' behalf at dispatch: they are never returned or left
+  // awaiting acceptance, so a plan that needs either is told as an 紧急 (urgent) item instead.
+  if (
+    plan.draft.urgency === 'critical' &&
+    (plan.returnedBy || plan.final === 'returned' || plan.final === 'dispatched')
+  ) {
+    plan.draft = { ...plan.draft, urgency: 'urgent' };
+  }
+  const autoAccepted = plan.draft.urgency === 'critical';
   const steps: Step[] = [];
   const { start, deadline } = plan.fixed ?? schedule(rng, plan, today);
   const ref = plan.ref;
@@ -193,8 +202,10 @@ export function planSteps(rng: Rng, plan: ItemPlan, today: string, now: Date): S
     for (const c of plan.collaborators) if (rng.chance(0.5)) act(clamp(day, 9), c.actor, 'accept');
     return steps;
   }
-  act(clamp(day, 9), plan.lead.actor, 'accept');
-  for (const c of plan.collaborators) act(clamp(day, 10), c.actor, 'accept');
+  if (!autoAccepted) {
+    act(clamp(day, 9), plan.lead.actor, 'accept');
+    for (const c of plan.collaborators) act(clamp(day, 10), c.actor, 'accept');
+  }
 
   if (plan.decompose) {
     const decomposeDay = addDays(day, 1);

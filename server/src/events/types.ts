@@ -10,7 +10,12 @@ export type DomainEvent =
   | { type: 'regions.imported'; rootCode: string | null; count: number }
   | { type: 'api_token.created'; tokenId: string; userId: string; name: string; scopes: string[] }
   | { type: 'api_token.revoked'; tokenId: string; userId: string }
-  | CalendarEvent;
+  /** 日历订阅: the user's secret calendar feed URL was issued, replaced (old URL dead) or revoked. */
+  | { type: 'calendar_feed.created'; userId: string }
+  | { type: 'calendar_feed.rotated'; userId: string }
+  | { type: 'calendar_feed.revoked'; userId: string }
+  | CalendarEvent
+  | NotificationEvent;
 
 /** 工作日历 changes: a day of the national calendar (regionCode null) or of a region's overrides. */
 export type CalendarEvent =
@@ -31,6 +36,34 @@ export type CalendarEvent =
       restored: { kind: 'holiday' | 'workday'; name: string } | null;
     }
   | { type: 'calendar.seeded'; source: 'chinese-days'; inserted: number; updated: number; removed: number };
+
+/** The clock stood still for `pausedWorkingDays`; the deadline moved on from `from` to `to`. */
+export type ClockShift = { pausedOn: string; pausedWorkingDays: number; from: string; to: string };
+
+/**
+ * 通知 settings and the dead-letter list. Targets (addresses, numbers, robot and webhook URLs and
+ * secrets) are never recorded: they are personal data or secrets, and this log is append-only.
+ */
+export type NotificationEvent =
+  | {
+      type: 'notification.preferences_changed';
+      userId: string;
+      channels: {
+        channel: string;
+        enabled: boolean;
+        digest: boolean;
+        quietHours: { start: string; end: string } | null;
+        targetSet: boolean;
+      }[];
+    }
+  | {
+      type: 'notification.delivery_requeued';
+      deliveryId: string;
+      userId: string;
+      channel: string;
+      previousStatus: 'failed' | 'dead';
+      attempts: number;
+    };
 
 export type AttachmentRef = { sha256: string; name: string; sizeBytes: number; mediaType: string };
 export type IndicatorValue = { key: string; value: number };
@@ -60,6 +93,10 @@ export type ItemEvent =
       type: 'item.dispatched';
       itemId: string;
       assignments: { unitId: string; role: 'lead' | 'collaborator'; deadline: string }[];
+      /** A re-dispatch after a return restarts the paused clock: the item deadline moves on by this. */
+      clock?: ClockShift;
+      /** 特急: due 24 hours after dispatch; the units' assignments were accepted on their behalf. */
+      emergency?: { dueAt: string; autoAccepted: true };
     }
   | { type: 'item.accepted'; itemId: string; unitId: string }
   | { type: 'item.returned'; itemId: string; unitId: string; reason: string }
@@ -81,6 +118,8 @@ export type ItemEvent =
       currentDeadline: string;
       newDeadline: string;
       reason: string;
+      /** Requested after the current deadline had passed: it counts as overdue (逾期申请). */
+      late?: boolean;
     }
   | {
       type: 'item.extension_approved';
@@ -90,7 +129,7 @@ export type ItemEvent =
       newDeadline: string;
       comment: string;
     }
-  | { type: 'item.extension_rejected'; itemId: string; unitId: string; reason: string }
+  | { type: 'item.extension_rejected'; itemId: string; unitId: string; reason: string; clock?: ClockShift }
   | { type: 'item.completion_requested'; itemId: string; summary: string }
   | { type: 'item.completion_approved'; itemId: string; comment: string }
   | { type: 'item.completion_rejected'; itemId: string; reason: string }
@@ -105,11 +144,34 @@ export type ItemEvent =
     }
   | { type: 'item.archived'; itemId: string }
   | { type: 'item.suspended'; itemId: string; reason: string }
-  | { type: 'item.resumed'; itemId: string }
+  | { type: 'item.resumed'; itemId: string; clock?: ClockShift }
   | { type: 'item.cancelled'; itemId: string; reason: string }
   | { type: 'item.reopened'; itemId: string; rectificationItemId: string; reason: string }
   | { type: 'item.decomposed'; itemId: string; childItemIds: string[]; progress: number }
   | { type: 'item.instruction_added'; itemId: string; remarkId: string; body: string }
-  | { type: 'item.comment_added'; itemId: string; remarkId: string; body: string };
+  | { type: 'item.comment_added'; itemId: string; remarkId: string; body: string }
+  | { type: 'item.exemption_requested'; itemId: string; exemptionId: string; unitId: string; reason: string }
+  | {
+      type: 'item.exemption_decided';
+      itemId: string;
+      exemptionId: string;
+      unitId: string;
+      approved: boolean;
+      comment: string;
+    }
+  | {
+      /** A reminder or a 督办单 of the escalation ladder, made by the deadline sweep. */
+      type: 'item.chased';
+      itemId: string;
+      noticeId: string;
+      key: string;
+      kind: 'reminder' | 'escalation';
+      step?: number;
+      name?: string;
+      color?: 'blue' | 'yellow' | 'red';
+      unitId: string | null;
+      deadline: string;
+      dueOn: string;
+    };
 
 export type DomainEventType = DomainEvent['type'];

@@ -7,6 +7,7 @@ import type { ItemEvent } from '../events/types.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { shanghaiDate, shanghaiYear } from '../shared/time.ts';
 import { syncItemUnits } from './involvement.ts';
+import { refreshLights } from './lights.ts';
 import type { Target } from './model.ts';
 
 export type NewItemOptions = {
@@ -106,6 +107,7 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
       version: 1,
     })
     .execute();
+  await refreshLights(tx, id);
 
   const created: ItemEvent = {
     type: 'item.created',

@@ -1,3 +1,5 @@
+import type { Calendar } from '../calendar/calendar.ts';
+import { resumeShift, shiftBy } from '../clock/pause.ts';
 import type { ItemEvent } from '../events/types.ts';
 import type { Role } from '../shared/actor.ts';
 import { assertNever } from '../shared/errors.ts';
@@ -20,6 +22,9 @@ import {
  * those in the command. The shell loads the state, calls transition(), and writes the new state
  * and the events in one transaction.
  */
+
+/** 特急: the limit in calendar hours from dispatch. */
+export const EMERGENCY_HOURS = 24;
 
 /** Who is acting, as far as the lifecycle needs to know (the shell derives it from Actor + scope). */
 export type Participant = {
@@ -250,7 +255,17 @@ export function allowedActions(state: ItemState, p: Participant): ItemAction[] {
   return ITEM_ACTIONS.filter((a) => guard(state, a, p) === null);
 }
 
-export function transition(state: ItemState, cmd: ItemCommand, p: Participant, now: Date): TransitionResult {
+/**
+ * `cal` is the item's working-day calendar: a clock that ran again after a pause moves deadlines
+ * on by the working days it stood still (clock/pause.ts).
+ */
+export function transition(
+  state: ItemState,
+  cmd: ItemCommand,
+  p: Participant,
+  now: Date,
+  cal: Calendar,
+): TransitionResult {
   const blocked = guard(state, cmd.action, p);
   if (blocked) return { ok: false, refusal: blocked };
   const at = now.toISOString();
@@ -267,19 +282,31 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
       return done({ status: 'registered' }, { type: 'item.registered', itemId });
 
     case 'dispatch': {
-      const invalid = checkDispatch(cmd.assignments, state.deadline, today);
+      // A re-dispatch after a return restarts the clock that stopped when the item came back.
+      const clock =
+        state.status === 'returned' && state.clockPausedOn !== null
+          ? resumeShift(cal, state.clockPausedOn, today, state.deadline)
+          : undefined;
+      const deadline = clock?.to ?? state.deadline;
+      const invalid = checkDispatch(cmd.assignments, deadline, today);
       if (invalid) return invalid;
+      // 特急 green channel: 24 calendar hours from this dispatch, accepted on the units' behalf at once.
+      const emergency = state.urgency === 'critical';
+      const dueAt = emergency
+        ? new Date(now.getTime() + EMERGENCY_HOURS * 3_600_000).toISOString()
+        : state.dueAt;
       const previous = new Map(state.assignments.map((a) => [a.unitId, a]));
       const assignments = cmd.assignments.map((t): Assignment => {
         const before = previous.get(t.unitId);
         const kept = before?.status === 'accepted' && before.role === t.role;
+        const auto = emergency && !kept;
         return {
           unitId: t.unitId,
           role: t.role,
           deadline: t.deadline,
-          status: kept ? 'accepted' : 'pending',
+          status: kept || auto ? 'accepted' : 'pending',
           progress: kept ? before.progress : 0,
-          acceptedAt: kept ? before.acceptedAt : null,
+          acceptedAt: kept ? before.acceptedAt : auto ? at : null,
           acceptedBy: kept ? before.acceptedBy : null,
           returnReason: null,
           pendingExtension: null,
@@ -301,9 +328,18 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
         {
           status: leadAccepted ? 'in_progress' : 'dispatched',
           assignments,
+          deadline,
+          clockPausedOn: null,
           dispatchedAt: state.dispatchedAt ?? at,
+          dueAt,
         },
-        { type: 'item.dispatched', itemId, assignments: cmd.assignments.map((a) => ({ ...a })) },
+        {
+          type: 'item.dispatched',
+          itemId,
+          assignments: cmd.assignments.map((a) => ({ ...a })),
+          ...(clock ? { clock } : {}),
+          ...(emergency && dueAt ? { emergency: { dueAt, autoAccepted: true } } : {}),
+        },
       );
     }
 
@@ -331,7 +367,7 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
       const own = mustOwn(state, p);
       const assignments = replace(state.assignments, own, { status: 'returned', returnReason: reason });
       return done(
-        { status: 'returned', assignments },
+        { status: 'returned', assignments, clockPausedOn: state.clockPausedOn ?? today },
         { type: 'item.returned', itemId, unitId: own.unitId, reason },
       );
     }
@@ -385,11 +421,22 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
           'newDeadline',
         );
       const reason = cmd.reason.trim();
+      // 延期须在期限前申请: a late request is still decided, but counts as overdue.
+      const late = today > own.deadline;
+      // The lead's request stops the item's clock too, unless something else already has.
+      const pausesItem = own.role === 'lead' && state.clockPausedOn === null;
       const assignments = replace(state.assignments, own, {
-        pendingExtension: { newDeadline: cmd.newDeadline, reason, requestedBy: p.userId, requestedAt: at },
+        pendingExtension: {
+          newDeadline: cmd.newDeadline,
+          reason,
+          requestedBy: p.userId,
+          requestedAt: at,
+          ...(late ? { late } : {}),
+          ...(pausesItem ? { pausedItem: true } : {}),
+        },
       });
       return done(
-        { assignments },
+        { assignments, ...(pausesItem ? { clockPausedOn: today } : {}) },
         {
           type: 'item.extension_requested',
           itemId,
@@ -397,6 +444,7 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
           currentDeadline: own.deadline,
           newDeadline: cmd.newDeadline,
           reason,
+          ...(late ? { late } : {}),
         },
       );
     }
@@ -412,11 +460,33 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
           'That unit has no pending extension request',
           'unitId',
         );
+      // The clock this request stopped runs again: the item's, when the request stopped it (and
+      // nothing since — a suspension or return — has taken over the pause).
+      const requestedOn = shanghaiDate(new Date(target.pendingExtension.requestedAt));
+      const itemClock =
+        target.pendingExtension.pausedItem &&
+        state.clockPausedOn !== null &&
+        state.status !== 'suspended' &&
+        state.status !== 'returned'
+          ? resumeShift(cal, state.clockPausedOn, today, state.deadline)
+          : undefined;
+      const resumed = itemClock ? { clockPausedOn: null, deadline: itemClock.to } : {};
       if (cmd.action === 'reject-extension') {
-        const assignments = replace(state.assignments, target, { pendingExtension: null });
+        const clock = resumeShift(cal, requestedOn, today, target.deadline);
+        const itemDeadline = itemClock?.to ?? state.deadline;
+        // The lead's shifted deadline carries the item's along; a collaborator's stays within it.
+        const deadline = target.role === 'lead' && clock.to > itemDeadline ? clock.to : itemDeadline;
+        const own = target.role === 'lead' || clock.to <= deadline ? clock.to : deadline;
+        const assignments = replace(state.assignments, target, { pendingExtension: null, deadline: own });
         return done(
-          { assignments },
-          { type: 'item.extension_rejected', itemId, unitId: target.unitId, reason: cmd.reason.trim() },
+          { assignments, ...resumed, deadline },
+          {
+            type: 'item.extension_rejected',
+            itemId,
+            unitId: target.unitId,
+            reason: cmd.reason.trim(),
+            ...(clock.pausedWorkingDays > 0 ? { clock } : {}),
+          },
         );
       }
       const newDeadline = target.pendingExtension.newDeadline;
@@ -424,9 +494,10 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
         deadline: newDeadline,
         pendingExtension: null,
       });
-      const deadline = target.role === 'lead' && newDeadline > state.deadline ? newDeadline : state.deadline;
+      const current = itemClock?.to ?? state.deadline;
+      const deadline = target.role === 'lead' && newDeadline > current ? newDeadline : current;
       return done(
-        { assignments, deadline },
+        { assignments, ...resumed, deadline },
         {
           type: 'item.extension_approved',
           itemId,
@@ -499,15 +570,31 @@ export function transition(state: ItemState, cmd: ItemCommand, p: Participant, n
 
     case 'suspend':
       return done(
-        { status: 'suspended', statusBeforeSuspend: state.status },
+        {
+          status: 'suspended',
+          statusBeforeSuspend: state.status,
+          clockPausedOn: state.clockPausedOn ?? today,
+        },
         { type: 'item.suspended', itemId, reason: cmd.reason.trim() },
       );
 
-    case 'resume':
-      return done(
-        { status: state.statusBeforeSuspend ?? 'registered', statusBeforeSuspend: null },
-        { type: 'item.resumed', itemId },
+    case 'resume': {
+      const status = state.statusBeforeSuspend ?? 'registered';
+      // Back to 退回 (awaiting re-dispatch): the clock stays stopped until the re-dispatch.
+      if (status === 'returned' || state.clockPausedOn === null) {
+        return done({ status, statusBeforeSuspend: null }, { type: 'item.resumed', itemId });
+      }
+      const clock = resumeShift(cal, state.clockPausedOn, today, state.deadline);
+      const assignments = state.assignments.map((a) =>
+        a.status === 'returned' || clock.pausedWorkingDays === 0
+          ? a
+          : { ...a, deadline: shiftBy(cal, clock, a.deadline) },
       );
+      return done(
+        { status, statusBeforeSuspend: null, clockPausedOn: null, deadline: clock.to, assignments },
+        { type: 'item.resumed', itemId, ...(clock.pausedWorkingDays > 0 ? { clock } : {}) },
+      );
+    }
 
     case 'cancel':
       return done(

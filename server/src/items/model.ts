@@ -1,4 +1,4 @@
-import type { ItemAction, ItemStatus } from '@duban/schema';
+import type { ItemAction, ItemStatus, Urgency } from '@duban/schema';
 import type { AttachmentRef, IndicatorValue } from '../events/types.ts';
 
 export {
@@ -19,6 +19,10 @@ export type ExtensionRequest = {
   reason: string;
   requestedBy: string;
   requestedAt: string;
+  /** Requested after the deadline had passed (逾期申请): the assignment still counts as overdue. */
+  late?: boolean;
+  /** This (the lead's) request stopped the item's clock. */
+  pausedItem?: boolean;
 };
 
 /** 承办分工: one unit's share of an item, with its own sub-deadline, acceptance and progress. */
@@ -66,6 +70,11 @@ export type ItemState = {
   dispatchedAt: string | null;
   completedAt: string | null;
   archivedAt: string | null;
+  /** The day the item's clock stopped (suspended, or returned awaiting re-dispatch); null while running. */
+  clockPausedOn: string | null;
+  urgency: Urgency;
+  /** 特急: the instant the 24-hour limit ends (set at dispatch); null for other items. */
+  dueAt: string | null;
 };
 
 export type DispatchTarget = { unitId: string; role: AssignmentRole; deadline: string };

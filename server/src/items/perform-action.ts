@@ -7,10 +7,13 @@ import { appendEvents } from '../events/append.ts';
 import type { AttachmentRef, ItemEvent } from '../events/types.ts';
 import { hasUploaded } from '../files/store.ts';
 import { fieldIssuesFromZod } from '../http/problem.ts';
+import { notify } from '../notify/notify.ts';
+import { activeUserIds } from '../org/users.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { createItem } from './create-item.ts';
-import { rollUpProgress, transition } from './lifecycle.ts';
+import { EMERGENCY_HOURS, rollUpProgress, transition } from './lifecycle.ts';
+import { clockFor, refreshLights } from './lights.ts';
 import type { ItemAction, ItemCommand, ItemStatus } from './model.ts';
 import { canReadAttachment, canSeeItem, participantFor } from './policy.ts';
 import { loadItemForUpdate, saveItemState } from './repository.ts';
@@ -52,7 +55,8 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
   const parsed = ACTION_BODIES[input.action].safeParse(input.body);
   if (!parsed.success) throw validationError(fieldIssuesFromZod(parsed.error.issues, 'body'));
   const command = await buildCommand(tx, actor, input.action, parsed.data, row);
-  const result = transition(state, command, participant, input.now);
+  const clock = await clockFor(tx, { regionCode: row.region_code, categoryCode: row.category_code });
+  const result = transition(state, command, participant, input.now, clock.cal);
   if (!result.ok) {
     const r = result.refusal;
     throw new DomainError(
@@ -69,7 +73,7 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
       tx,
       command.assignments.map((a) => a.unitId),
     );
-  await saveItemState(tx, state, result.state, row.version, input.now);
+  await saveItemState(tx, state, result.state, row.version, input.now, clock);
   await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
   await writeSideRecords(tx, actor, command, { ...input, body: parsed.data }, row);
   if (row.parent_id && (result.state.progress !== state.progress || result.state.status !== state.status)) {
@@ -315,9 +319,39 @@ async function writeSideRecords(
       }
       return;
     }
+    case 'dispatch':
+      if (row.urgency === 'critical') await alertEmergency(tx, row, cmd.assignments, input.now);
+      return;
     default:
       return;
   }
+}
+
+/**
+ * 特急 green channel: everyone who must act hears at once, on every channel they have (urgent
+ * notifications skip quiet hours and digests): the handling units and the supervising office.
+ */
+async function alertEmergency(tx: Tx, row: ItemRow, assignments: readonly { unitId: string }[], now: Date) {
+  const recipients = [
+    ...(
+      await Promise.all(assignments.map((a) => activeUserIds(tx, a.unitId, ['handler', 'unit_head'])))
+    ).flat(),
+    ...(await activeUserIds(tx, row.assigning_unit_id, ['supervisor'])),
+  ];
+  await notify(
+    tx,
+    {
+      recipients,
+      kind: 'item.emergency',
+      title: `【特急】${row.number} ${row.title}`,
+      body: `特急事项已交办并自动签收，须在 ${EMERGENCY_HOURS} 小时内办结并报送进展。`,
+      link: `/items/${row.id}`,
+      itemId: row.id,
+      urgent: true,
+      data: { itemId: row.id, number: row.number, hours: EMERGENCY_HOURS },
+    },
+    now,
+  );
 }
 
 /** Re-computes each ancestor's progress from its children, recording every change as an event. */
@@ -349,6 +383,7 @@ async function rollUpAncestors(tx: Tx, parentId: string, fromChildId: string, ac
       .set({ progress, updated_at: now, version: parent.version + 1 })
       .where('id', '=', parent.id)
       .execute();
+    await refreshLights(tx, parent.id);
     const event: ItemEvent = {
       type: 'item.progress_rolled_up',
       itemId: parent.id,

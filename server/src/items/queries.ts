@@ -4,6 +4,7 @@ import { lightFor, lightSql } from '../clock/light.ts';
 import type { Queryable } from '../db/client.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
+import { shanghaiDate } from '../shared/time.ts';
 import { allowedActions } from './lifecycle.ts';
 import { type ItemStatus, STATUS_NAMES_ZH } from './model.ts';
 import { itemNotFound } from './perform-action.ts';
@@ -39,7 +40,12 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
       'i.progress',
       'i.weight',
       'i.deadline',
-      'i.dispatched_at',
+      'i.light_yellow_on',
+      'i.light_red_on',
+      'i.light_overdue_on',
+      'i.light_lag_on',
+      'i.clock_paused_on',
+      'i.due_at',
       'u.name as assigning_unit_name',
     ])
     .where('i.parent_id', '=', itemId)
@@ -65,7 +71,7 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
     sensitivity: row.sensitivity,
     status,
     statusName: STATUS_NAMES_ZH[status],
-    light: lightFor({ status, deadline: row.deadline, dispatchedAt: row.dispatched_at }, now),
+    light: lightFor({ ...row, status }, now, [row.clock_paused_on]),
     assigningUnit: { id: row.assigning_unit_id, name: unitName(row.assigning_unit_id) },
     supervisingUnit: row.supervising_unit_id
       ? { id: row.supervising_unit_id, name: unitName(row.supervising_unit_id) }
@@ -86,6 +92,7 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     dispatchedAt: row.dispatched_at?.toISOString() ?? null,
+    dueAt: row.due_at?.toISOString() ?? null,
     completedAt: row.completed_at?.toISOString() ?? null,
     archivedAt: row.archived_at?.toISOString() ?? null,
     version: row.version,
@@ -99,10 +106,14 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
       acceptedAt: a.accepted_at?.toISOString() ?? null,
       returnReason: a.return_reason,
       pendingExtension: a.pending_extension,
+      // An assignment's clock also stands while its extension request is pending.
       light:
         a.status === 'returned'
           ? null
-          : lightFor({ status, deadline: a.deadline, dispatchedAt: row.dispatched_at }, now),
+          : lightFor({ ...a, status, due_at: row.due_at }, now, [
+              row.clock_paused_on,
+              extensionPausedOn(a.pending_extension),
+            ]),
     })),
     children: children.map((c) => ({
       id: c.id,
@@ -113,13 +124,15 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
       weight: Number(c.weight),
       deadline: c.deadline,
       assigningUnitName: c.assigning_unit_name,
-      light: lightFor(
-        { status: c.status as ItemStatus, deadline: c.deadline, dispatchedAt: c.dispatched_at },
-        now,
-      ),
+      light: lightFor({ ...c, status: c.status as ItemStatus }, now, [c.clock_paused_on]),
     })),
     allowedActions: allowedActions(state, participant),
   };
+}
+
+function extensionPausedOn(pending: unknown): string | null {
+  const at = (pending as { requestedAt?: unknown } | null)?.requestedAt;
+  return typeof at === 'string' ? shanghaiDate(new Date(at)) : null;
 }
 
 type Cursor = { v: string; id: string };
@@ -185,7 +198,12 @@ export async function listItems(db: Queryable, actor: Actor, p: ListItemsParams,
       'i.is_public',
       'i.is_demo',
       'i.created_at',
-      'i.dispatched_at',
+      'i.light_yellow_on',
+      'i.light_red_on',
+      'i.light_overdue_on',
+      'i.light_lag_on',
+      'i.clock_paused_on',
+      'i.due_at',
       'i.version',
       'u.name as assigning_unit_name',
     ])
@@ -267,7 +285,7 @@ export async function listItems(db: Queryable, actor: Actor, p: ListItemsParams,
         sensitivity: r.sensitivity,
         deadline: r.deadline,
         progress: r.progress,
-        light: lightFor({ status, deadline: r.deadline, dispatchedAt: r.dispatched_at }, now),
+        light: lightFor({ ...r, status }, now, [r.clock_paused_on]),
         regionCode: r.region_code,
         assigningUnitName: r.assigning_unit_name,
         leadUnitName: r.lead_unit_name,
@@ -367,5 +385,29 @@ export async function listItemReports(db: Queryable, actor: Actor, itemId: strin
       authorName: r.author_name,
       createdAt: r.created_at.toISOString(),
     })),
+  };
+}
+
+/** The little other modules need of an item: number, title, status, assigning unit, live units. */
+export async function itemBrief(db: Queryable, itemId: string) {
+  const row = await db
+    .selectFrom('items')
+    .select(['id', 'number', 'title', 'status', 'assigning_unit_id'])
+    .where('id', '=', itemId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const live = await db
+    .selectFrom('assignments')
+    .select(['unit_id', 'role'])
+    .where('item_id', '=', itemId)
+    .where('status', '<>', 'returned')
+    .execute();
+  return {
+    id: row.id,
+    number: row.number,
+    title: row.title,
+    status: row.status as ItemStatus,
+    assigningUnitId: row.assigning_unit_id,
+    liveUnits: live.map((a) => ({ unitId: a.unit_id, role: a.role })),
   };
 }

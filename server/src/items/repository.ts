@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
+import type { Urgency } from '@duban/schema';
 import type { Tx } from '../db/client.ts';
 import type { AssignmentRow, ItemRow } from '../db/schema.ts';
 import { DomainError } from '../shared/errors.ts';
 import { syncItemUnits } from './involvement.ts';
+import { type ItemClock, refreshLights } from './lights.ts';
 import type {
   Assignment,
   CompletionRequest,
@@ -70,6 +72,9 @@ export function toState(row: ItemRow, assignments: AssignmentRow[], hasChildren:
     dispatchedAt: row.dispatched_at?.toISOString() ?? null,
     completedAt: row.completed_at?.toISOString() ?? null,
     archivedAt: row.archived_at?.toISOString() ?? null,
+    clockPausedOn: row.clock_paused_on,
+    urgency: row.urgency as Urgency,
+    dueAt: row.due_at === null ? null : new Date(row.due_at).toISOString(),
   };
 }
 
@@ -93,10 +98,19 @@ const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
  * Writes a new lifecycle state over the one loaded, bumping the optimistic version. A version that
  * moved meanwhile means another writer won: VERSION_CONFLICT (409).
  */
-export async function saveItemState(tx: Tx, before: ItemState, after: ItemState, version: number, at: Date) {
+export async function saveItemState(
+  tx: Tx,
+  before: ItemState,
+  after: ItemState,
+  version: number,
+  at: Date,
+  clock?: ItemClock,
+) {
   const res = await tx
     .updateTable('items')
     .set({
+      clock_paused_on: after.clockPausedOn,
+      due_at: after.dueAt,
       status: after.status,
       status_before_suspend: after.statusBeforeSuspend,
       deadline: after.deadline,
@@ -117,6 +131,7 @@ export async function saveItemState(tx: Tx, before: ItemState, after: ItemState,
     await saveAssignments(tx, before, after);
     if (unitSet(before) !== unitSet(after)) await syncItemUnits(tx, after.id);
   }
+  await refreshLights(tx, after.id, clock);
   return version + 1;
 }
 

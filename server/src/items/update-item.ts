@@ -6,6 +6,7 @@ import { DomainError, validationError } from '../shared/errors.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import { checkReferences } from './create-item.ts';
 import { syncItemUnits } from './involvement.ts';
+import { refreshLights } from './lights.ts';
 import { itemNotFound } from './perform-action.ts';
 import { canSeeItem, participantFor } from './policy.ts';
 import { versionConflict } from './repository.ts';
@@ -88,6 +89,7 @@ export async function updateItem(
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw versionConflict();
   if (patch.supervisingUnitId !== undefined) await syncItemUnits(tx, itemId);
+  if (patch.deadline !== undefined || patch.categoryCode !== undefined) await refreshLights(tx, itemId);
   await appendEvents(tx, [{ type: 'item.updated', itemId, changes: { ...patch } }], {
     actorId: actor.userId,
     at: now,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db, Queryable, Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -239,4 +240,33 @@ export async function updateUser(
       .execute();
     await appendEvents(tx, [{ type: 'user.updated', userId, changes: diff }], meta);
   });
+}
+
+/** Ids of the active users of a unit holding any of the roles (recipients of notifications). */
+export async function activeUserIds(
+  db: Queryable,
+  unitId: string | null,
+  roles: readonly Role[],
+): Promise<string[]> {
+  if (unitId === null) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('unit_id', '=', unitId)
+    .where('active', '=', true)
+    .where(sql<boolean>`roles && ${sql.val([...roles])}::text[]`)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Ids of the active leaders whose region is the given one or one above it (who oversee it). */
+export async function leaderIdsOver(db: Queryable, regionCode: string): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    select u.id from users u
+    join units un on un.id = u.unit_id
+    join regions ur on ur.code = un.region_code
+    join regions ir on ir.code = ${regionCode}
+    where u.active and 'leader' = any(u.roles)
+      and (ir.path = ur.path or ir.path like ur.path || '.%')`.execute(db);
+  return rows.rows.map((r) => r.id);
 }

@@ -1,13 +1,16 @@
 import type { AppContext } from '../context.ts';
+import { registerEscalationJobs } from '../escalation/jobs.ts';
 import { sweepIncoming } from '../files/store.ts';
+import { createJobRunner } from '../jobs/index.ts';
 import { startLedgerLoop } from '../ledger/service.ts';
+import { startNotifications } from '../notify/worker.ts';
 
 const EVERY_MS = 60_000;
 
 /**
  * The worker role: the evidence ledger's integration loop (a signed checkpoint at least every second
- * while entries arrive), and housekeeping every minute: drop expired sessions and half-written
- * uploads a crash left behind.
+ * while entries arrive); background jobs — notification delivery and digest, the deadline sweep;
+ * and housekeeping every minute: drop expired sessions and half-written uploads a crash left behind.
  */
 export function startWorker(ctx: AppContext): () => Promise<void> {
   let running: Promise<void> = Promise.resolve();
@@ -25,8 +28,19 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   tick();
   const timer = setInterval(tick, EVERY_MS);
   const stopLedger = startLedgerLoop(ctx);
+  // Background jobs (in-process on the embedded database, pg-boss on a server); notification delivery.
+  const jobs = createJobRunner(ctx);
+  const stopNotifications = startNotifications(ctx, jobs);
+  // The deadline sweep every minute → one chase job per due item (reminders, 督办单, 特急).
+  registerEscalationJobs(ctx, jobs).catch((err: unknown) =>
+    console.error('deadline jobs failed to register:', err instanceof Error ? err.message : err),
+  );
+  jobs
+    .start()
+    .catch((err: unknown) => console.error('job runner failed:', err instanceof Error ? err.message : err));
   return async () => {
     clearInterval(timer);
-    await Promise.all([running, stopLedger()]);
+    await Promise.all([running, stopLedger(), stopNotifications()]);
+    await jobs.stop();
   };
 }

@@ -3,7 +3,11 @@ import { ITEM_STATUSES, type ItemStatus, type Light } from '@duban/schema';
 import fc from 'fast-check';
 import { type Insertable, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lightFor, lightSql } from '../../src/clock/light.ts';
+import { buildCalendar, workingDaysBetween } from '../../src/calendar/calendar.ts';
+import { packagedCalendar } from '../../src/calendar/packaged.ts';
+import { type LightColumns, lightFor, lightSql } from '../../src/clock/light.ts';
+import { resumeShift } from '../../src/clock/pause.ts';
+import { DEFAULT_LIGHT_RULE, lightDates, lightOn } from '../../src/clock/thresholds.ts';
 import type { ItemTable } from '../../src/db/schema.ts';
 import { ensureStandardCategories } from '../../src/items/categories.ts';
 import { importRegions } from '../../src/org/regions.ts';
@@ -20,75 +24,115 @@ const LIT: readonly ItemStatus[] = [
 ];
 const UNLIT: readonly ItemStatus[] = ITEM_STATUSES.filter((s) => !LIT.includes(s));
 
-/** Midnight of a Shanghai date, as an instant. */
-const shanghaiMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
 const at = (iso: string) => new Date(iso);
 
-describe('lightFor (pure)', () => {
-  // 2026-11-27 10:00 in Shanghai.
-  const now = at('2026-11-27T02:00:00Z');
-  const light = (
-    deadline: string,
-    dispatchedAt: string | Date | null = null,
-    status: ItemStatus = 'in_progress',
-  ) => lightFor({ status, deadline, dispatchedAt }, now);
+describe('lightFor', () => {
+  const overdue = {
+    light_yellow_on: '2026-01-01',
+    light_red_on: '2026-01-02',
+    light_overdue_on: '2026-01-03',
+    light_lag_on: null,
+  };
+  it('lights only items whose clock runs or stands paused', () => {
+    for (const status of UNLIT)
+      expect(lightFor({ ...overdue, status }, at('2026-11-27T04:00:00Z'))).toBeNull();
+    for (const status of LIT)
+      expect(lightFor({ ...overdue, status }, at('2026-11-27T04:00:00Z'))).toBe('overdue');
+  });
+});
 
-  it('is red on the deadline day and the day before it', () => {
-    expect(light('2026-11-27')).toBe('red');
-    expect(light('2026-11-28')).toBe('red');
+/** The official calendar as shipped (chinese-days), for hand-worked cases. */
+const CAL = buildCalendar(packagedCalendar().days);
+
+// ------------------------------------------------------------------ light dates (pure)
+
+describe('light dates on working days (hand-worked, 2025 Spring Festival)', () => {
+  // Dispatched Mon 2025-01-20, due Mon 2025-02-10. 1/26 (Sun) and 2/8 (Sat) are worked; 1/28–2/4
+  // are off. Working days in (1/20, 2/10]: 1/21–24, 1/26, 1/27, 2/5–2/8, 2/10 = 11.
+  const clock = { startedOn: '2025-01-20', deadline: '2025-02-10', progress: 0 };
+
+  it('puts red, yellow, overdue and lag on the right days', () => {
+    const d = lightDates(CAL, clock);
+    // red: at most 1 working day left after today — from Sat 2/8 (only 2/10 remains; 2/9 is a Sunday)
+    expect(d.redOn).toBe('2025-02-08');
+    // yellow: at most 3 left from 2/6 (2/7, 2/8, 2/10); 75 % of 11 = 9 elapsed only on 2/7
+    expect(d.yellowOn).toBe('2025-02-06');
+    expect(d.overdueOn).toBe('2025-02-11');
+    // lag at 0 %: more than 20 % of 11 (2.2) elapsed, i.e. 3 working days — from 1/23
+    expect(d.lagOn).toBe('2025-01-23');
   });
 
-  it('is yellow when two or three days remain', () => {
-    expect(light('2026-11-29')).toBe('yellow');
-    expect(light('2026-11-30')).toBe('yellow');
+  it('raises the light one step while progress lags', () => {
+    const idle = lightDates(CAL, clock);
+    expect(lightOn(idle, '2025-01-22')).toBe('green');
+    expect(lightOn(idle, '2025-01-23')).toBe('yellow');
+    expect(lightOn(idle, '2025-02-06')).toBe('red');
+    expect(lightOn(idle, '2025-02-11')).toBe('overdue');
+    // 60 % reported: lagging only once more than 80 % (8.8) of the working days passed — 2/7
+    const busy = lightDates(CAL, { ...clock, progress: 60 });
+    expect(busy.lagOn).toBe('2025-02-07');
+    expect(lightOn(busy, '2025-02-05')).toBe('green');
+    expect(lightOn(busy, '2025-02-06')).toBe('yellow');
+    expect(lightOn(busy, '2025-02-07')).toBe('red');
+    // done: never lagging
+    expect(lightDates(CAL, { ...clock, progress: 100 }).lagOn).toBeNull();
   });
 
-  it('is green when four or more days remain and less than 75% of the time has passed', () => {
-    expect(light('2026-12-01')).toBe('green');
-    expect(light('2027-06-30', '2026-11-01T00:00:00Z')).toBe('green');
+  it('follows the category rule', () => {
+    const d = lightDates(CAL, clock, { ...DEFAULT_LIGHT_RULE, yellowWorkingDays: 5, yellowElapsed: 1 });
+    expect(d.yellowOn).toBe('2025-01-27'); // 5 left after 1/27: 2/5, 2/6, 2/7, 2/8, 2/10
   });
 
-  it('turns yellow at exactly 75% of the time from dispatch to the end of the deadline day', () => {
-    // Deadline 2026-12-07 ends at 2026-12-08T00:00+08:00 = 2026-12-07T16:00Z; now is 02:00Z on 11-27.
-    const end = shanghaiMidnight('2026-12-08').getTime();
-    // start such that (now − start) = 0.75 (end − start)  ⇔  start = 4·now − 3·end
-    const start = 4 * now.getTime() - 3 * end;
-    expect(light('2026-12-07', new Date(start))).toBe('yellow');
-    expect(light('2026-12-07', new Date(start + 1))).toBe('green');
-    expect(light('2026-12-07', new Date(start - 1))).toBe('yellow');
-    expect(light('2026-12-07', new Date(start).toISOString())).toBe('yellow');
+  it('without a start (not dispatched) uses the remaining days only', () => {
+    const d = lightDates(CAL, { ...clock, startedOn: null });
+    expect(d).toEqual({ yellowOn: '2025-02-06', redOn: '2025-02-08', overdueOn: '2025-02-11', lagOn: null });
   });
 
-  it('is overdue the day after the deadline', () => {
-    expect(light('2026-11-26')).toBe('overdue');
-    expect(light('2025-01-01', '2024-12-01T00:00:00Z')).toBe('overdue');
+  it('moves a paused deadline on by the working days paused; the holiday costs nothing', () => {
+    // stopped Mon 1/27, running again Thu 2/6: 2/5 and 2/6 were working days
+    expect(resumeShift(CAL, '2025-01-27', '2025-02-06', '2025-02-10')).toEqual({
+      pausedOn: '2025-01-27',
+      pausedWorkingDays: 2,
+      from: '2025-02-10',
+      to: '2025-02-12',
+    });
+    expect(resumeShift(CAL, '2025-01-27', '2025-02-04', '2025-02-10').to).toBe('2025-02-10');
+  });
+});
+
+const day = fc.integer({ min: 0, max: 3 * 366 }).map((n) => addDays('2024-01-01', n));
+
+describe('light dates (properties, official calendar 2024–2026)', () => {
+  it('keep their order, and the light never gets better as days pass', () => {
+    fc.assert(
+      fc.property(day, day, fc.integer({ min: 0, max: 100 }), day, day, (a, b, progress, x, y) => {
+        const [startedOn, deadline] = a <= b ? [a, b] : [b, a];
+        const d = lightDates(CAL, { startedOn, deadline, progress });
+        expect(d.yellowOn <= d.redOn && d.redOn < d.overdueOn).toBe(true);
+        const rank = { green: 0, yellow: 1, red: 2, overdue: 3 } as const;
+        const [early, late] = x <= y ? [x, y] : [y, x];
+        expect(rank[lightOn(d, early)]).toBeLessThanOrEqual(rank[lightOn(d, late)]);
+        // more progress never makes the light worse
+        const more = lightDates(CAL, { startedOn, deadline, progress: Math.min(100, progress + 30) });
+        expect(rank[lightOn(more, late)]).toBeLessThanOrEqual(rank[lightOn(d, late)]);
+      }),
+      { numRuns: 400 },
+    );
   });
 
-  it('flips at Shanghai midnight (16:00 UTC), not UTC midnight', () => {
-    const before = at('2026-11-27T15:59:59.999Z'); // 23:59:59.999 on 11-27 in Shanghai
-    const after = at('2026-11-27T16:00:00.000Z'); // 00:00 on 11-28 in Shanghai
-    const l = (deadline: string, t: Date) =>
-      lightFor({ status: 'dispatched', deadline, dispatchedAt: null }, t);
-    expect(l('2026-11-27', before)).toBe('red');
-    expect(l('2026-11-27', after)).toBe('overdue');
-    expect(l('2026-11-29', before)).toBe('yellow');
-    expect(l('2026-11-29', after)).toBe('red');
-    expect(l('2026-12-01', before)).toBe('green');
-    expect(l('2026-12-01', after)).toBe('yellow');
-  });
-
-  it('lights every active status and none of the others', () => {
-    for (const status of LIT) expect(light('2026-11-20', null, status)).toBe('overdue');
-    for (const status of UNLIT) {
-      expect(light('2026-11-20', null, status)).toBeNull();
-      expect(light('2026-11-27', '2026-11-01T00:00:00Z', status)).toBeNull();
-      expect(light('2027-11-27', '2026-11-01T00:00:00Z', status)).toBeNull();
-    }
-  });
-
-  it('treats a dispatch at or after the end of the deadline day as fully elapsed', () => {
-    expect(light('2026-12-10', '2026-12-10T16:00:00Z')).toBe('yellow');
-    expect(light('2026-12-10', '2027-01-01T00:00:00Z')).toBe('yellow');
+  it('pausing never shortens a deadline, and shifts by exactly the working days paused', () => {
+    fc.assert(
+      fc.property(day, fc.integer({ min: 0, max: 60 }), day, (pausedOn, len, deadline) => {
+        const today = addDays(pausedOn, len);
+        const shift = resumeShift(CAL, pausedOn, today, deadline);
+        expect(shift.to >= deadline).toBe(true);
+        expect(shift.pausedWorkingDays).toBe(workingDaysBetween(CAL, pausedOn, today));
+        if (shift.pausedWorkingDays > 0) {
+          expect(workingDaysBetween(CAL, deadline, shift.to)).toBe(shift.pausedWorkingDays);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 
@@ -116,7 +160,7 @@ afterAll(async () => {
   await ctx?.cleanup();
 });
 
-type Row = { status: ItemStatus; deadline: string; dispatchedAt: Date | null };
+type Row = LightColumns & { status: ItemStatus; clock_paused_on: string | null };
 
 const DAY = 86_400_000;
 const FROM = Date.parse('2024-01-01T00:00:00Z');
@@ -131,33 +175,33 @@ const instant = fc.oneof(
       fc.integer({ min: 15 * 3_600_000, max: 17 * 3_600_000 - 1 }),
     )
     .map(([d, ms]) => d * DAY + ms),
-  fc
-    .tuple(fc.integer({ min: FROM / DAY, max: TO / DAY }), fc.constantFrom(-1, 0, 1))
-    .map(([d, ms]) => d * DAY + 16 * 3_600_000 + ms),
 );
 
+/** Light dates around today (yellow ≤ red < overdue), an optional lag day and pause day. */
 function rowFor(now: number) {
   const today = shanghaiDate(new Date(now));
-  const deadline = fc
-    .oneof(fc.integer({ min: -5, max: 8 }), fc.integer({ min: -400, max: 800 }))
-    .map((d) => addDays(today, d));
+  const near = fc.integer({ min: -6, max: 6 });
   return fc
     .record({
       status: fc.constantFrom(...ITEM_STATUSES),
-      deadline,
-      kind: fc.constantFrom('null', 'random', 'boundary', 'afterEnd'),
-      offset: fc.integer({ min: -3, max: 3 }),
-      dispatched: fc.integer({ min: now - 900 * DAY, max: now + 30 * DAY }),
+      yellow: near,
+      toRed: fc.integer({ min: 0, max: 4 }),
+      toOverdue: fc.integer({ min: 1, max: 4 }),
+      lag: fc.option(near),
+      paused: fc.option(fc.integer({ min: -8, max: 0 })),
+      undated: fc.boolean(),
     })
-    .map(({ status, deadline: d, kind, offset, dispatched }): Row => {
-      const end = shanghaiMidnight(addDays(d, 1)).getTime();
-      let dispatchedAt: Date | null = null;
-      if (kind === 'random') dispatchedAt = new Date(dispatched);
-      // exactly 75% elapsed (± a few ms)
-      if (kind === 'boundary') dispatchedAt = new Date(4 * now - 3 * end + offset);
-      // dispatched at or after the end of the deadline day (clock skew, imported data)
-      if (kind === 'afterEnd') dispatchedAt = new Date(end + Math.abs(dispatched - now) + offset);
-      return { status, deadline: d, dispatchedAt };
+    .map((r): Row => {
+      const yellow = addDays(today, r.yellow);
+      const red = addDays(yellow, r.toRed);
+      return {
+        status: r.status,
+        light_yellow_on: r.undated ? null : yellow,
+        light_red_on: r.undated ? null : red,
+        light_overdue_on: r.undated ? null : addDays(red, r.toOverdue),
+        light_lag_on: r.lag === null ? null : addDays(today, r.lag),
+        clock_paused_on: r.paused === null ? null : addDays(today, r.paused),
+      };
     });
 }
 
@@ -165,7 +209,9 @@ const scenario = instant.chain((now) =>
   fc.record({ now: fc.constant(now), rows: fc.array(rowFor(now), { minLength: 1, maxLength: 25 }) }),
 );
 
-/** A full items row for the test unit: only status, deadline and dispatch time matter here. */
+const jsLight = (r: Row, t: Date) => lightFor(r, t, [r.clock_paused_on]);
+
+/** A full items row for the test unit: only status, light dates and pause day matter here. */
 function itemRow(r: Row, id: string, now: Date): Insertable<ItemTable> {
   seq += 1;
   return {
@@ -180,12 +226,11 @@ function itemRow(r: Row, id: string, now: Date): Insertable<ItemTable> {
     category_code: 'livelihood',
     urgency: 'normal',
     sensitivity: 'public',
-    status: r.status,
     status_before_suspend: null,
     supervising_unit_id: null,
     region_code: '330100',
     responsible_persons: '[]',
-    deadline: r.deadline,
+    deadline: '2026-12-31',
     milestones: '[]',
     targets: '[]',
     parent_id: null,
@@ -199,10 +244,11 @@ function itemRow(r: Row, id: string, now: Date): Insertable<ItemTable> {
     created_by: null,
     created_at: now,
     updated_at: now,
-    dispatched_at: r.dispatchedAt,
+    dispatched_at: null,
     completed_at: null,
     archived_at: null,
     version: 1,
+    ...r,
   };
 }
 
@@ -227,48 +273,92 @@ describe('lightSql (in the database) agrees with lightFor', () => {
       fc.asyncProperty(scenario, async ({ now, rows }) => {
         const t = new Date(now);
         const fromSql = await sqlLights(t, rows);
-        const fromJs = rows.map((r) => lightFor(r, t));
+        const fromJs = rows.map((r) => jsLight(r, t));
         expect(fromSql).toEqual(fromJs);
       }),
       { numRuns: 150 },
     );
   });
 
-  it('at the fixed boundaries around Shanghai midnight', async () => {
-    const rows: Row[] = [];
-    for (const status of ITEM_STATUSES)
-      for (let d = -2; d <= 5; d++)
-        rows.push({ status, deadline: addDays('2026-11-27', d), dispatchedAt: at('2026-11-01T00:00:00Z') });
-    for (const instantIso of [
-      '2026-11-27T15:00:00.000Z',
-      '2026-11-27T15:59:59.999Z',
-      '2026-11-27T16:00:00.000Z',
-      '2026-11-27T16:59:59.999Z',
-    ]) {
-      const t = at(instantIso);
-      expect(await sqlLights(t, rows)).toEqual(rows.map((r) => lightFor(r, t)));
-    }
-  });
-
   it('has every light and null in its range', async () => {
-    const t = at('2026-11-27T02:00:00Z');
+    const t = at('2026-11-27T02:00:00Z'); // Shanghai 2026-11-27
+    const dated = (y: string, r: string, o: string, lag: string | null = null) => ({
+      light_yellow_on: y,
+      light_red_on: r,
+      light_overdue_on: o,
+      light_lag_on: lag,
+    });
     const rows: Row[] = [
-      { status: 'draft', deadline: '2026-11-27', dispatchedAt: null },
-      { status: 'in_progress', deadline: '2026-11-20', dispatchedAt: null },
-      { status: 'in_progress', deadline: '2026-11-28', dispatchedAt: null },
-      { status: 'in_progress', deadline: '2026-11-30', dispatchedAt: null },
-      { status: 'in_progress', deadline: '2027-11-30', dispatchedAt: at('2026-11-01T00:00:00Z') },
+      { status: 'draft', ...dated('2026-11-01', '2026-11-02', '2026-11-03'), clock_paused_on: null },
+      { status: 'in_progress', ...dated('2026-11-01', '2026-11-02', '2026-11-03'), clock_paused_on: null },
+      { status: 'in_progress', ...dated('2026-11-20', '2026-11-27', '2026-11-30'), clock_paused_on: null },
+      { status: 'in_progress', ...dated('2026-11-26', '2026-11-30', '2026-12-01'), clock_paused_on: null },
+      { status: 'in_progress', ...dated('2026-12-20', '2026-12-24', '2026-12-25'), clock_paused_on: null },
+      {
+        status: 'in_progress',
+        ...dated('2026-12-20', '2026-12-24', '2026-12-25', '2026-11-27'),
+        clock_paused_on: null,
+      },
+      // paused before it turned overdue: frozen at the pause day
+      {
+        status: 'suspended',
+        ...dated('2026-11-01', '2026-11-02', '2026-11-03'),
+        clock_paused_on: '2026-10-30',
+      },
+      {
+        status: 'in_progress',
+        light_yellow_on: null,
+        light_red_on: null,
+        light_overdue_on: null,
+        light_lag_on: null,
+        clock_paused_on: null,
+      },
     ];
-    expect(await sqlLights(t, rows)).toEqual([null, 'overdue', 'red', 'yellow', 'green']);
+    expect(await sqlLights(t, rows)).toEqual([
+      null,
+      'overdue',
+      'red',
+      'yellow',
+      'green',
+      'yellow',
+      'green',
+      null,
+    ]);
+    expect(rows.map((r) => jsLight(r, t))).toEqual([
+      null,
+      'overdue',
+      'red',
+      'yellow',
+      'green',
+      'yellow',
+      'green',
+      null,
+    ]);
   });
 
   it('uses the same light in the database whatever the session time zone', async () => {
-    const t = at('2026-11-27T15:30:00Z');
+    const t = at('2026-11-27T16:30:00Z');
+    // 16:30 UTC is already 11-28 in Shanghai (and still 11-27 in Los Angeles)
     const rows: Row[] = [
-      { status: 'in_progress', deadline: '2026-12-02', dispatchedAt: at('2026-11-01T00:00:00Z') },
-      { status: 'in_progress', deadline: '2026-11-27', dispatchedAt: at('2026-11-01T00:00:00Z') },
+      {
+        status: 'in_progress',
+        light_yellow_on: '2026-11-28',
+        light_red_on: '2026-11-29',
+        light_overdue_on: '2026-11-30',
+        light_lag_on: null,
+        clock_paused_on: null,
+      },
+      {
+        status: 'in_progress',
+        light_yellow_on: '2026-11-20',
+        light_red_on: '2026-11-27',
+        light_overdue_on: '2026-11-28',
+        light_lag_on: null,
+        clock_paused_on: null,
+      },
     ];
-    const expected = rows.map((r) => lightFor(r, t));
+    const expected = rows.map((r) => jsLight(r, t));
+    expect(expected).toEqual(['yellow', 'overdue']);
     await ctx.db.connection().execute(async (c) => {
       await sql`set time zone 'America/Los_Angeles'`.execute(c);
       try {

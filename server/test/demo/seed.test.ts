@@ -44,7 +44,18 @@ describe('demo data', () => {
     expect(result.units).toBeGreaterThanOrEqual(30);
     const rows = await ctx.db
       .selectFrom('items')
-      .select(['status', 'category_code', 'urgency', 'deadline', 'dispatched_at', 'is_demo', 'content'])
+      .select([
+        'status',
+        'category_code',
+        'urgency',
+        'is_demo',
+        'content',
+        'light_yellow_on',
+        'light_red_on',
+        'light_overdue_on',
+        'light_lag_on',
+        'clock_paused_on',
+      ])
       .execute();
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set(ITEM_STATUSES));
     expect(new Set(rows.map((r) => r.category_code))).toEqual(
@@ -53,12 +64,7 @@ describe('demo data', () => {
     expect(new Set(rows.map((r) => r.urgency))).toEqual(new Set(URGENCIES));
     expect(rows.every((r) => r.is_demo && r.content.includes('演示数据'))).toBe(true);
     const lights = new Set(
-      rows.map((r) =>
-        lightFor(
-          { status: r.status as ItemStatus, deadline: r.deadline, dispatchedAt: r.dispatched_at },
-          new Date(NOW),
-        ),
-      ),
+      rows.map((r) => lightFor({ ...r, status: r.status as ItemStatus }, new Date(NOW), [r.clock_paused_on])),
     );
     for (const l of LIGHTS) expect(lights, l).toContain(l);
   });

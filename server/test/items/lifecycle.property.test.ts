@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { buildCalendar } from '../../src/calendar/calendar.ts';
+import { packagedCalendar } from '../../src/calendar/packaged.ts';
 import type { ItemEvent } from '../../src/events/types.ts';
 import {
   allowedActions,
@@ -21,6 +23,9 @@ import {
   type ItemStatus,
 } from '../../src/items/model.ts';
 import { addDays, daysBetween, shanghaiDate } from '../../src/shared/time.ts';
+
+/** The official working-day calendar (chinese-days), as the items' region would have it. */
+const CAL = buildCalendar(packagedCalendar().days);
 
 /**
  * Property-based tests of the pure lifecycle: random (participant, command) sequences, half of them
@@ -213,6 +218,9 @@ const initialState: fc.Arbitrary<ItemState> = fc
       dispatchedAt: null,
       completedAt: null,
       archivedAt: null,
+      clockPausedOn: null,
+      urgency: 'normal',
+      dueAt: null,
     };
     if (start !== 1) return base;
     const deadline = base.deadline;
@@ -441,7 +449,7 @@ function run(initial: ItemState, steps: Step[]) {
 
     let result: ReturnType<typeof transition>;
     try {
-      result = transition(state, cmd, p, now);
+      result = transition(state, cmd, p, now, CAL);
     } catch (err) {
       throw new Error(`transition threw on ${action} by ${p.userId} in ${state.status}: ${String(err)}`);
     }
@@ -533,7 +541,7 @@ describe('transition() over random command sequences', () => {
           deadline: resolveDeadline(e.deadline, today, state.deadline),
         }));
         const sup = participantAt(0);
-        const r = transition(state, { action: 'dispatch', assignments }, sup, now);
+        const r = transition(state, { action: 'dispatch', assignments }, sup, now, CAL);
         expect(r.ok).toBe(dispatchIsValid(assignments, today, state.deadline));
         if (!r.ok) {
           expect(r.refusal.code).toBe('VALIDATION_FAILED');
@@ -579,6 +587,9 @@ describe('transition() over random command sequences', () => {
             dispatchedAt: START.toISOString(),
             completedAt: null,
             archivedAt: null,
+            clockPausedOn: null,
+            urgency: 'normal',
+            dueAt: null,
           });
           const r = transition(
             state,
@@ -594,6 +605,7 @@ describe('transition() over random command sequences', () => {
             },
             lead,
             START,
+            CAL,
           );
           const firstUnknown = indicators.findIndex((k) => !(keys as string[]).includes(k));
           if (firstUnknown < 0) {

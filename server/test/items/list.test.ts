@@ -151,7 +151,11 @@ beforeAll(async () => {
         SPECIAL_TITLES[k] ??
         `事项${k}：${['老旧小区改造', '义务教育提质', '财政资金绩效', '营商环境优化'][k % 4]}`,
       categoryCode: categories[k % categories.length],
-      urgency: URGENCIES[k % URGENCIES.length],
+      // 特急 items are accepted at dispatch and so never returned: those meant to be returned are 紧急.
+      urgency:
+        k % 10 === 9 && URGENCIES[k % URGENCIES.length] === 'critical'
+          ? 'urgent'
+          : URGENCIES[k % URGENCIES.length],
       sensitivity,
       isPublic: sensitivity === 'public',
       deadline,
@@ -191,8 +195,11 @@ beforeAll(async () => {
       await act(creator, id, 'cancel', { reason: '撤销' });
       continue;
     }
-    await act(handler, id, 'accept');
-    if (assignments.length > 1 && collaborator) await act(HANDLER_OF[collaborator] ?? '', id, 'accept');
+    // 特急 items are accepted on the units' behalf at dispatch.
+    if (overrides.urgency !== 'critical') {
+      await act(handler, id, 'accept');
+      if (assignments.length > 1 && collaborator) await act(HANDLER_OF[collaborator] ?? '', id, 'accept');
+    }
     if (state === 3) continue;
     await act(handler, id, 'report', { percent: 10 * k > 100 ? 90 : 10 * k, narrative: `第${k}项进展` });
     if (state === 4) continue;

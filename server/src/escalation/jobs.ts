@@ -1,0 +1,24 @@
+import type { AppContext } from '../context.ts';
+import { defineJob, type JobRunner } from '../jobs/types.ts';
+import { chaseItem, forEachDueItem } from './chase.ts';
+import { sweepEmergencies } from './emergency.ts';
+
+/** Every minute: find the items whose chase day has come and queue one job per item; 特急 checks. */
+export const DEADLINE_SWEEP = defineJob<Record<string, never>>('deadline.sweep');
+/** One item's chase: idempotent (the notice key is the claim), so a repeated job does nothing. */
+export const CHASE_ITEM = defineJob<{ itemId: string }>('deadline.chase-item');
+
+export async function registerEscalationJobs(ctx: AppContext, jobs: JobRunner): Promise<void> {
+  await jobs.register(CHASE_ITEM, async ({ itemId }) => {
+    await chaseItem(ctx.db, itemId, ctx.now());
+  });
+  await jobs.register(DEADLINE_SWEEP, async () => {
+    const now = ctx.now();
+    await forEachDueItem(ctx.db, now, async (itemId) => {
+      // While a job for the item waits, a later sweep queues no second one.
+      await jobs.send(CHASE_ITEM, { itemId }, { singletonKey: itemId });
+    });
+    await sweepEmergencies(ctx.db, now);
+  });
+  await jobs.every(DEADLINE_SWEEP, 60_000, {});
+}
