@@ -14,7 +14,8 @@
  * BENCH_LEDGER_ENTRIES (entries for proof and full-verify timing, default 1000000), BENCH_PROOFS
  * (proofs timed, default 200), BENCH_TAMPER (tamper-suite changes on a 10k-entry ledger, default 1000).
  * Sweep: BENCH_SWEEP_ITEMS (open items for the deadline sweep on the server, default 1000000; PGlite
- * sweeps at most BENCH_ITEMS).
+ * sweeps at most BENCH_ITEMS). BENCH_NOTIFICATIONS: e-mails through the outbox to a loopback SMTP
+ * server (default 1500).
  *
  * The PGlite database lives in a temporary directory, the server one in a fresh database
  * duban_bench_<random>; both are removed at the end. Figures are also written as JSON to
@@ -38,6 +39,7 @@ import { addDays, shanghaiDate } from '../src/shared/time.ts';
 import { bulkLoad } from './bulk.ts';
 import { benchLedger } from './ledger.ts';
 import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
+import { benchNotify } from './notify.ts';
 import { benchSweep } from './sweep.ts';
 import { buildWorld, type World } from './world.ts';
 
@@ -59,6 +61,7 @@ const P = {
   explainAll: process.env.BENCH_EXPLAIN === '1',
   only: process.env.BENCH_DB,
   sweepItems: int('BENCH_SWEEP_ITEMS', 1_000_000),
+  notifications: int('BENCH_NOTIFICATIONS', 1500),
   ledger: {
     commands: int('BENCH_LEDGER_COMMANDS', 1000),
     writers: Math.max(1, int('BENCH_WRITERS', 8)),
@@ -301,6 +304,8 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
     kind === 'postgres' ? P.sweepItems : Math.min(P.sweepItems, P.items),
     out,
   );
+
+  await benchNotify(kind, handle, world, P.notifications, out);
 
   await benchLedger(kind, handle, world, P.ledger, out, async () => {
     const fresh = await freshDatabase(kind);

@@ -4,7 +4,7 @@ import type { AppContext } from './context.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { readEnv } from './env.ts';
-import { dateUndatedItems } from './items/lights.ts';
+import { dateUndatedItems, redateIfCalendarChanged } from './items/lights.ts';
 
 export type RuntimeOptions = { data?: string | undefined; databaseUrl?: string | undefined };
 
@@ -23,6 +23,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<AppContext
   await migrate(handle);
   // Items from before the working-day clock get their light dates once (a no-op afterwards).
   await dateUndatedItems(handle.db);
+  await redateIfCalendarChanged(handle.db);
   return {
     handle,
     db: handle.db,

@@ -91,19 +91,24 @@ const cache = new Map<string, { stamp: string; calendar: Calendar }>();
  * day was added, changed or removed since the cached calendar was built (by any process).
  */
 export async function cachedCalendar(db: Queryable, regionCode: string | null = null): Promise<Calendar> {
-  const row = await sql<{ n: number; m: Date | null; s: string | null }>`
-    select count(*)::int as n, max(updated_at) as m,
-      sum((day - date '2000-01-01') * (case kind when 'holiday' then 1 else 2 end)
-        + coalesce(length(region_code), 0))::text as s
-    from calendar_days`.execute(db);
-  const r = row.rows[0];
-  const stamp = `${r?.n}|${r?.m ? new Date(r.m).toISOString() : ''}|${r?.s ?? ''}`;
+  const stamp = await calendarStamp(db);
   const key = regionCode ?? '';
   const hit = cache.get(key);
   if (hit?.stamp === stamp) return hit.calendar;
   const calendar = await loadCalendar(db, regionCode);
   cache.set(key, { stamp, calendar });
   return calendar;
+}
+
+/** A fingerprint of the whole calendar table: it changes whenever any day is added, edited or removed. */
+export async function calendarStamp(db: Queryable): Promise<string> {
+  const row = await sql<{ n: number; m: Date | null; s: string | null }>`
+    select count(*)::int as n, max(updated_at) as m,
+      sum((day - date '2000-01-01') * (case kind when 'holiday' then 1 else 2 end)
+        + coalesce(length(region_code), 0))::text as s
+    from calendar_days`.execute(db);
+  const r = row.rows[0];
+  return `${r?.n}|${r?.m ? new Date(r.m).toISOString() : ''}|${r?.s ?? ''}`;
 }
 
 /** Does the national calendar declare any day in this year (has the year's arrangement been entered)? */

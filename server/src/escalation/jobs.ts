@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.ts';
+import { redateIfCalendarChanged } from '../items/lights.ts';
 import { defineJob, type JobRunner } from '../jobs/types.ts';
 import { chaseItem, forEachDueItem } from './chase.ts';
 import { sweepEmergencies } from './emergency.ts';
@@ -14,6 +15,8 @@ export async function registerEscalationJobs(ctx: AppContext, jobs: JobRunner): 
   });
   await jobs.register(DEADLINE_SWEEP, async () => {
     const now = ctx.now();
+    // An admin's calendar edit moves light and chase days: re-date open items first.
+    await redateIfCalendarChanged(ctx.db);
     await forEachDueItem(ctx.db, now, async (itemId) => {
       // While a job for the item waits, a later sweep queues no second one.
       await jobs.send(CHASE_ITEM, { itemId }, { singletonKey: itemId });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Calendar } from '../calendar/calendar.ts';
-import { cachedCalendar } from '../calendar/store.ts';
+import { cachedCalendar, calendarStamp } from '../calendar/store.ts';
 import {
   DEFAULT_LIGHT_RULE,
   datesFor,
@@ -190,6 +190,36 @@ export async function setChaseNextOn(tx: Tx, itemId: string, on: string | null):
  * in bulk — in batches, set-wise; returns how many. A no-op when every item is dated.
  */
 export async function dateUndatedItems(db: Db, batch = 5000): Promise<number> {
+  return dateItems(db, 'undated', batch);
+}
+
+const STAMP_KEY = 'clock.calendar_stamp';
+
+/**
+ * After an admin changed the calendar, re-dates every open item (the warning lights and chase days
+ * depend on it) and remembers the calendar it dated with; a no-op while the calendar is unchanged.
+ * The deadline sweep calls it every minute. Returns how many items were re-dated.
+ */
+export async function redateIfCalendarChanged(db: Db): Promise<number> {
+  const stamp = await calendarStamp(db);
+  const stored = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', STAMP_KEY)
+    .executeTakeFirst();
+  if (stored?.value === stamp) return 0;
+  const n = stored === undefined ? 0 : await dateItems(db, 'open', 5000);
+  await db
+    .insertInto('settings')
+    .values({ key: STAMP_KEY, value: JSON.stringify(stamp) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(stamp) }))
+    .execute();
+  return n;
+}
+
+const FINISHED = ['completed', 'evaluated', 'archived', 'cancelled'];
+
+async function dateItems(db: Db, which: 'undated' | 'open', batch: number): Promise<number> {
   const clocks = new Map<string, ItemClock>();
   const clockOf = async (regionCode: string, categoryCode: string) => {
     const key = `${regionCode}|${categoryCode}`;
@@ -201,8 +231,9 @@ export async function dateUndatedItems(db: Db, batch = 5000): Promise<number> {
     return c;
   };
   let total = 0;
+  let afterId = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const items = await db
+    let q = db
       .selectFrom('items')
       .select([
         'id',
@@ -214,10 +245,15 @@ export async function dateUndatedItems(db: Db, batch = 5000): Promise<number> {
         'progress',
         'dispatched_at',
       ])
-      .where('light_overdue_on', 'is', null)
-      .limit(batch)
-      .execute();
+      .limit(batch);
+    // Undated rows leave the set once dated; open ones are walked in id order.
+    q =
+      which === 'undated'
+        ? q.where('light_overdue_on', 'is', null)
+        : q.where('status', 'not in', FINISHED).where('id', '>', afterId).orderBy('id');
+    const items = await q.execute();
     if (items.length === 0) return total;
+    afterId = items.at(-1)?.id ?? afterId;
     const byItem = new Map<string, { clock: ItemClock; dispatchedAt: string | null }>();
     const itemValues: ReturnType<typeof sql>[] = [];
     for (const i of items) {

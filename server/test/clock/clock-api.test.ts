@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redateIfCalendarChanged } from '../../src/items/lights.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 import { buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
 
@@ -142,5 +143,26 @@ describe('the clock pauses', () => {
     expect(late.statusCode, late.body).toBe(200);
     expect(await lastEvent(id, 'item.extension_requested')).toMatchObject({ late: true });
     expect((await detail(id)).assignments[0].light).toBe('overdue');
+  });
+});
+
+describe('an admin edits the calendar', () => {
+  it('re-dates open items: a new holiday before the deadline brings red a working day earlier', async () => {
+    await redateIfCalendarChanged(ctx.db); // remember the calendar the items were dated with
+    const id = await dispatched('2025-03-14'); // Friday
+    noon('2025-03-12'); // Wed: 2 working days left (13th, 14th) — yellow, not red
+    await lead.post(`/api/v1/items/${id}/actions/report`, { percent: 90, narrative: '即将完成。' });
+    expect((await detail(id)).light).toBe('yellow');
+    const admin = await w.login('admin');
+    const put = await w.app.inject({
+      method: 'PUT',
+      url: '/api/v1/calendar/days/2025-03-13',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      payload: { kind: 'holiday', name: '临时调休' },
+    });
+    expect(put.statusCode, put.body).toBe(201);
+    expect(await redateIfCalendarChanged(ctx.db)).toBeGreaterThan(0);
+    expect((await detail(id)).light).toBe('red'); // only the 14th is left
+    expect(await redateIfCalendarChanged(ctx.db)).toBe(0); // nothing changed since
   });
 });
