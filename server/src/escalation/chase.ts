@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { workingDaysBetween } from '../calendar/calendar.ts';
+import { type Calendar, workingDaysBetween } from '../calendar/calendar.ts';
 import { cachedCalendar } from '../calendar/store.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
@@ -22,7 +22,7 @@ async function recipients(tx: Tx, f: Facts, e: ChaseEntry): Promise<string[]> {
   return [...handlers, ...(await activeUserIds(tx, f.assigning_unit_id, overseers))];
 }
 
-function message(f: Facts, e: ChaseEntry, today: string, cal: Parameters<typeof workingDaysBetween>[0]) {
+function message(f: Facts, e: ChaseEntry, today: string, cal: Calendar) {
   const subject = `${f.number} ${f.title}`;
   if (e.kind === 'reminder') {
     const left = Math.max(0, workingDaysBetween(cal, today, f.deadline));

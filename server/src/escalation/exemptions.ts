@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Queryable, Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
+import { itemNotFound } from '../items/perform-action.ts';
 import { canSeeItem, participantFor } from '../items/policy.ts';
 import { itemBrief } from '../items/queries.ts';
 import { notify } from '../notify/notify.ts';
@@ -14,10 +15,6 @@ import { DomainError } from '../shared/errors.ts';
  * stops the chase for the item (chase.ts) and keeps it out of KPIs.
  */
 const OPEN = ['dispatched', 'in_progress', 'completion_requested'];
-
-function itemNotFound() {
-  return new DomainError('ITEM_NOT_FOUND', { zh: '督办事项不存在', en: 'Supervision item not found' });
-}
 
 async function visibleItem(tx: Queryable, actor: Actor, itemId: string) {
   const item = await itemBrief(tx, itemId);

@@ -1,5 +1,6 @@
 import { EVIDENCE_FORMAT, type EvidencePackage } from '@duban/verifier';
 import type { Queryable } from '../db/client.ts';
+import { itemNotFound } from '../items/perform-action.ts';
 import { canSeeItem } from '../items/policy.ts';
 import { type Actor, hasRole } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -141,9 +142,7 @@ export async function evidencePackage(
   itemId: string,
   now: Date,
 ): Promise<EvidencePackage> {
-  if (!(await canSeeItem(db, actor, itemId))) {
-    throw new DomainError('ITEM_NOT_FOUND', { zh: '督办事项不存在', en: 'item not found' });
-  }
+  if (!(await canSeeItem(db, actor, itemId))) throw itemNotFound();
   const checkpoint = await findCheckpoint(db);
   const rows = await db
     .selectFrom('events')
