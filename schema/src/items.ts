@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isIsoDate } from './dates.ts';
 import { ITEM_STATUSES, LIGHTS, SENSITIVITIES, SOURCES, URGENCIES } from './enums.ts';
+import { ReportSchedule } from './reporting.ts';
 
 /** Request schemas of the items API. Zod is the single source of these types and of OpenAPI. */
 
@@ -18,6 +19,31 @@ export const TargetSchema = z.object({
   target: z.number().finite().min(0).max(1e12),
 });
 
+/**
+ * 期限规则: instead of a fixed date, N working days (official calendar) from dispatch or from the
+ * lead unit's acceptance, or N calendar hours from dispatch (特急 only).
+ */
+export const DeadlineRuleSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('working-days'),
+      days: z.number().int().min(1).max(750),
+      from: z.enum(['dispatch', 'acceptance']).default('dispatch'),
+    })
+    .strict(),
+  z.object({ kind: z.literal('hours'), hours: z.number().int().min(1).max(720) }).strict(),
+]);
+export type DeadlineRule = z.infer<typeof DeadlineRuleSchema>;
+
+/** 期限规则 in words: 交办后10个工作日内 / 签收后5个工作日内 / 交办后24小时内. */
+export function deadlineRuleZh(rule: DeadlineRule): string {
+  return rule.kind === 'hours'
+    ? `交办后${rule.hours}小时内`
+    : `${rule.from === 'acceptance' ? '签收' : '交办'}后${rule.days}个工作日内`;
+}
+
+export const MilestoneSchema = z.object({ name: text(200), date: IsoDate });
+
 export const CreateItemBody = z
   .object({
     title: text(200),
@@ -26,18 +52,23 @@ export const CreateItemBody = z
     categoryCode: z.string().min(1).max(64),
     urgency: z.enum(URGENCIES).default('normal'),
     sensitivity: z.enum(SENSITIVITIES).default('internal'),
-    deadline: IsoDate,
+    deadline: IsoDate.optional().describe('a fixed deadline; give this or deadlineRule'),
+    deadlineRule: DeadlineRuleSchema.optional().describe(
+      'a deadline counted from dispatch or acceptance instead of a fixed date',
+    ),
     supervisingUnitId: z.uuid().optional(),
     responsiblePersons: z
       .array(z.object({ name: text(50), title: z.string().trim().max(100) }))
       .max(20)
       .default([]),
     milestones: z
-      .array(z.object({ name: text(200), date: IsoDate }))
+      .array(MilestoneSchema)
       .max(50)
-      .default([]),
+      .default([])
+      .describe('阶段性节点: a missed one raises the warning light and is chased'),
     targets: z.array(TargetSchema).max(50).default([]),
     isPublic: z.boolean().default(false),
+    reportSchedule: ReportSchedule.nullable().optional().describe('定期报送; null: none'),
     draft: z.boolean().default(false).describe('save as 草稿 instead of registering (立项) at once'),
   })
   .strict();
@@ -55,7 +86,15 @@ export const ACTION_BODIES = {
   dispatch: z
     .object({
       assignments: z
-        .array(z.object({ unitId: uuid, role: z.enum(['lead', 'collaborator']), deadline: IsoDate }).strict())
+        .array(
+          z
+            .object({
+              unitId: uuid,
+              role: z.enum(['lead', 'collaborator']),
+              deadline: IsoDate.optional().describe("the unit's sub-deadline; default: the item's deadline"),
+            })
+            .strict(),
+        )
         .min(1)
         .max(50),
     })
@@ -78,6 +117,11 @@ export const ACTION_BODIES = {
         .array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), name: text(255) }).strict())
         .max(20)
         .default([]),
+      milestonesReached: z
+        .array(z.number().int().min(0).max(49))
+        .max(50)
+        .default([])
+        .describe('indexes (from 0) of the milestones this report marks as reached'),
     })
     .strict(),
   'request-extension': z.object({ newDeadline: IsoDate, reason }).strict(),

@@ -16,6 +16,9 @@
  * Sweep: BENCH_SWEEP_ITEMS (open items for the deadline sweep on the server, default 1000000; PGlite
  * sweeps at most BENCH_ITEMS). BENCH_NOTIFICATIONS: e-mails through the outbox to a loopback SMTP
  * server (default 1500).
+ * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger (e.g.
+ * BENCH_ONLY=notify BENCH_DB=postgres for the notification figure alone); default all. A partial
+ * run writes latest-<db>-<parts>.json.
  *
  * The PGlite database lives in a temporary directory, the server one in a fresh database
  * duban_bench_<random>; both are removed at the end. Figures are also written as JSON to
@@ -70,6 +73,18 @@ const P = {
     proofs: int('BENCH_PROOFS', 200),
   },
 };
+const PARTS = ['creation', 'lists', 'sweep', 'notify', 'ledger'] as const;
+type Part = (typeof PARTS)[number];
+const ONLY: ReadonlySet<Part> | undefined = (() => {
+  const raw = process.env.BENCH_ONLY?.trim();
+  if (!raw) return undefined;
+  const names = raw.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!PARTS.includes(n as Part)) throw new Error(`BENCH_ONLY: unknown part ${n} (${PARTS.join(', ')})`);
+  }
+  return new Set(names as Part[]);
+})();
+const part = (p: Part) => ONLY === undefined || ONLY.has(p);
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -126,6 +141,7 @@ async function main() {
     `params:  BENCH_ITEMS=${P.items} BENCH_CREATE=${P.create} BENCH_WRITERS=${P.writers} BENCH_RUNS=${P.runs} ` +
       `(warm-up ${P.warmup}, ≤${P.caseBudgetMs} ms per query after 10 runs) BENCH_SLOW_MS=${P.slowMs}`,
   );
+  if (ONLY !== undefined) out(`parts:   BENCH_ONLY=${[...ONLY].join(',')} (of ${PARTS.join(', ')})`);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
 
   try {
@@ -220,40 +236,93 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
   );
 
   // 1. creation throughput through the real command path
-  const creation = await benchCreation(handle, world);
-  out(`\nCreation through the command path (one transaction per command; events from event_counter)`);
-  out(
-    table(
-      [
-        'mode',
-        'writers',
-        'commands',
-        'items',
-        'events',
-        's',
-        'items/s',
-        'events/s',
-        'tx p50 ms',
-        'tx p95 ms',
-        'RSS MiB',
-      ],
-      creation.map((r) => [
-        r.mode,
-        r.writers,
-        r.commands,
-        r.items,
-        r.events,
-        fmt(r.seconds, 2),
-        fmt(r.itemsPerSec, 0),
-        fmt(r.eventsPerSec, 0),
-        fmt(r.txMs.p50, 2),
-        fmt(r.txMs.p95, 2),
-        r.rssPeakMb,
-      ]),
-    ),
-  );
+  const creation = part('creation') ? await benchCreation(handle, world) : [];
+  if (part('creation')) {
+    out(`\nCreation through the command path (one transaction per command; events from event_counter)`);
+    out(
+      table(
+        [
+          'mode',
+          'writers',
+          'commands',
+          'items',
+          'events',
+          's',
+          'items/s',
+          'events/s',
+          'tx p50 ms',
+          'tx p95 ms',
+          'RSS MiB',
+        ],
+        creation.map((r) => [
+          r.mode,
+          r.writers,
+          r.commands,
+          r.items,
+          r.events,
+          fmt(r.seconds, 2),
+          fmt(r.itemsPerSec, 0),
+          fmt(r.eventsPerSec, 0),
+          fmt(r.txMs.p50, 2),
+          fmt(r.txMs.p95, 2),
+          r.rssPeakMb,
+        ]),
+      ),
+    );
+  }
 
   // 2. bulk load to BENCH_ITEMS, then list queries
+  const lists = part('lists') ? await benchBulkAndLists(handle, world) : undefined;
+
+  // The deadline sweep: the target is a million open items on the server; PGlite sweeps BENCH_ITEMS.
+  if (part('sweep')) {
+    await benchSweep(
+      kind,
+      handle,
+      world,
+      kind === 'postgres' ? P.sweepItems : Math.min(P.sweepItems, P.items),
+      out,
+    );
+  }
+
+  if (part('notify')) await benchNotify(kind, handle, world, P.notifications, out);
+
+  if (part('ledger')) {
+    await benchLedger(kind, handle, world, P.ledger, out, async () => {
+      const fresh = await freshDatabase(kind);
+      if (!fresh) throw new Error(`cannot open a fresh ${kind} database`);
+      return fresh;
+    });
+  }
+
+  const json = {
+    db: kind,
+    version: version.rows[0]?.v,
+    at: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model.trim(),
+      node: process.version,
+      platform: os.platform(),
+    },
+    params: P,
+    parts: ONLY === undefined ? PARTS : [...ONLY],
+    setup: { seconds: setup.ms / 1000, rssPeakMb: setup.rssMb, units: world.units.length },
+    creation,
+    ...lists,
+    rssNote:
+      kind === 'pglite'
+        ? 'RSS of this Node process, which includes the embedded database'
+        : 'RSS of this Node process only; the server’s memory is not included',
+  };
+  const suffix = ONLY === undefined ? '' : `-${[...ONLY].join('+')}`;
+  const file = path.join(RESULTS_DIR, `latest-${kind}${suffix}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+/** Bulk load to BENCH_ITEMS, then the list queries; their figures for the JSON. */
+async function benchBulkAndLists(handle: DbHandle, world: World) {
+  const db = handle.db;
   const existing = Number(
     (
       await db
@@ -296,36 +365,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
     );
   }
 
-  // The deadline sweep: the target is a million open items on the server; PGlite sweeps BENCH_ITEMS.
-  await benchSweep(
-    kind,
-    handle,
-    world,
-    kind === 'postgres' ? P.sweepItems : Math.min(P.sweepItems, P.items),
-    out,
-  );
-
-  await benchNotify(kind, handle, world, P.notifications, out);
-
-  await benchLedger(kind, handle, world, P.ledger, out, async () => {
-    const fresh = await freshDatabase(kind);
-    if (!fresh) throw new Error(`cannot open a fresh ${kind} database`);
-    return fresh;
-  });
-
-  const json = {
-    db: kind,
-    version: version.rows[0]?.v,
-    at: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model.trim(),
-      node: process.version,
-      platform: os.platform(),
-    },
-    params: P,
-    setup: { seconds: setup.ms / 1000, rssPeakMb: setup.rssMb, units: world.units.length },
-    creation,
+  return {
     bulk: {
       loaded: toLoad,
       totalItems,
@@ -337,13 +377,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
       rssPeakMb: bulk.rssMb,
     },
     list: { seconds: list.ms / 1000, rssPeakMb: list.rssMb, queries: list.result },
-    rssNote:
-      kind === 'pglite'
-        ? 'RSS of this Node process, which includes the embedded database'
-        : 'RSS of this Node process only; the server’s memory is not included',
   };
-  const file = path.join(RESULTS_DIR, `latest-${kind}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 async function eventSeq(handle: DbHandle): Promise<number> {

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { DbHandle } from '../src/db/client.ts';
 import { chaseItem, forEachDueItem } from '../src/escalation/chase.ts';
 import { shanghaiDate } from '../src/shared/time.ts';
+import { fillOpenItems } from './fill.ts';
 import { fmt, ms, now, phase, summarize, table } from './lib.ts';
 import type { World } from './world.ts';
 
@@ -14,7 +15,7 @@ import type { World } from './world.ts';
  * over today and the next 99 days — 1 % due today, as in the steady state of a sweep that runs
  * every minute and keeps up (the others were dealt with on earlier days).
  */
-async function fillOpenItems(handle: DbHandle, world: World, target: number): Promise<number> {
+async function fillToTarget(handle: DbHandle, world: World, target: number, today: string): Promise<number> {
   const open = await handle.db
     .selectFrom('items')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -22,19 +23,14 @@ async function fillOpenItems(handle: DbHandle, world: World, target: number): Pr
     .executeTakeFirstOrThrow();
   const missing = target - Number(open.n);
   if (missing <= 0) return Number(open.n);
-  const office = world.provOffice;
-  await handle.withScriptSession((exec) =>
-    exec(`begin;
-      insert into items (id, number, assigning_unit_id, number_year, number_seq, title, content, source,
-        category_code, urgency, sensitivity, status, region_code, deadline, is_public, progress,
-        created_at, updated_at, dispatched_at, light_yellow_on, light_red_on, light_overdue_on, chase_next_on)
-      select gen_random_uuid(), '浙督〔2025〕S' || g || '号', '${office.id}'::uuid, 2025, 1000000 + g,
-        '扫描基准事项 ' || g, '用于期限扫描基准。', 'leader_instruction', 'livelihood', 'normal', 'internal',
-        'in_progress', '${office.regionCode}', d, false, 30, now(), now(), now() - interval '60 days',
-        d - 5, d - 1, d + 1, current_date + (g % 100)
-      from generate_series(1, ${missing}) g, lateral (select current_date + (g % 240) - 60 as d) x;
-      commit; analyze items;`),
-  );
+  await fillOpenItems(handle, {
+    count: missing,
+    office: world.provOffice,
+    today,
+    chaseDays: 100,
+    deadlineFrom: -60,
+    deadlineDays: 240,
+  });
   return target;
 }
 
@@ -46,9 +42,9 @@ export async function benchSweep(
   out: (line: string) => void,
 ): Promise<void> {
   if (target <= 0) return;
-  const fill = await phase(() => fillOpenItems(handle, world, target));
   const at = new Date();
   const today = shanghaiDate(at);
+  const fill = await phase(() => fillToTarget(handle, world, target, today));
   out(`\n[${kind}] Deadline sweep over ${fill.result} open items (filler ${fmt(fill.ms / 1000, 1)} s)`);
   const due: string[] = [];
   const runs: number[] = [];

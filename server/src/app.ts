@@ -1,10 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -25,9 +26,37 @@ import { registerItemRoutes } from './items/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerNotificationRoutes } from './notify/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
+import { registerReportingRoutes } from './reporting/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
 
-const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/public');
+/** The built web app (`npm run build --workspace web`): the SPA, its assets, verify.html. */
+const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** Paths that are never pages of the web app: they keep their JSON 404. */
+const NOT_SPA = /^\/(?:api|metrics|open311|health)(?:[/?.]|$)/;
+
+/**
+ * Whether an unmatched request is a browser asking for a page of the single-page app (a deep link
+ * such as /items/…): a GET or HEAD that accepts HTML, outside the API, and not for a file.
+ */
+function wantsSpaPage(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const pathname = request.url.split('?')[0] ?? '';
+  if (NOT_SPA.test(pathname) || path.posix.extname(pathname) !== '') return false;
+  return (request.headers.accept ?? '').includes('text/html');
+}
+
+function notFound(request: FastifyRequest, reply: FastifyReply) {
+  return reply.code(404).type('application/problem+json; charset=utf-8').send({
+    type: 'https://duban.dev/problems/not-found',
+    title: 'NOT_FOUND',
+    status: 404,
+    code: 'NOT_FOUND',
+    detail: 'Not found',
+    detailZh: '资源不存在',
+    instance: request.url,
+  });
+}
 
 export type BuildAppOptions = {
   logger?: FastifyServerOptions['logger'];
@@ -45,17 +74,18 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type('application/problem+json; charset=utf-8').send({
-      type: 'https://duban.dev/problems/not-found',
-      title: 'NOT_FOUND',
-      status: 404,
-      code: 'NOT_FOUND',
-      detail: 'Not found',
-      detailZh: '资源不存在',
-      instance: request.url,
-    }),
-  );
+  const webBuilt = fs.existsSync(path.join(WEB_ROOT, 'index.html'));
+  app.setNotFoundHandler((request, reply) => {
+    if (!wantsSpaPage(request)) return notFound(request, reply);
+    // The app's router decides what the path shows (including its own 未找到 page).
+    if (webBuilt) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply
+      .code(503)
+      .type('text/plain; charset=utf-8')
+      .send(
+        '网页尚未构建：请先运行 npm run build --workspace web\nThe web app is not built: run npm run build --workspace web\n',
+      );
+  });
   app.decorateRequest('actor', undefined);
   app.addHook('preValidation', refuseUnstorableText);
 
@@ -79,8 +109,20 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
 
-  // The web app's static files (public by nature: the data behind them needs a login).
-  await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: ['index.html'], wildcard: false });
+  // The web app's static files (public by nature: the data behind them needs a login). Listed once
+  // at start (wildcard: false), so a build after the start needs a restart. Hashed assets never
+  // change; everything else is revalidated.
+  await app.register(fastifyStatic, {
+    root: WEB_ROOT,
+    prefix: '/',
+    index: ['index.html'],
+    wildcard: false,
+    serve: webBuilt,
+    setHeaders: (reply, filePath) => {
+      const hashed = filePath.startsWith(path.join(WEB_ROOT, 'assets') + path.sep);
+      reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
   registerSystemRoutes(app, ctx);
   registerAuth(app, ctx);
   registerOrgRoutes(app, ctx);
@@ -91,6 +133,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   registerLedgerRoutes(app, ctx);
   registerEscalationRoutes(app, ctx);
+  registerReportingRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerCalendarFeedRoutes(app, ctx);
   return app;

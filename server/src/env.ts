@@ -28,6 +28,11 @@ const EnvSchema = z.object({
   DUBAN_WEBHOOK_ALLOW: z.string().optional(),
   /** Public origin of the web app, for links in e-mail, SMS and robot messages. */
   DUBAN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The worker's deadline sweep (escalation/jobs.ts): every this many seconds (default 60). The
+   * embedded database's job runner first sweeps one interval after start, pg-boss at once.
+   */
+  DUBAN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   DUBAN_SECURE_COOKIES: z
     .enum(['true', 'false'])
     .default('false')

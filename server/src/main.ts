@@ -5,6 +5,7 @@ import type { AppContext } from './context.ts';
 import { migrate } from './db/migrate.ts';
 import { isEmptyDatabase, seedDemo } from './demo/seed.ts';
 import { readEnv } from './env.ts';
+import { registerExtractCommands } from './extract/cli.ts';
 import { registerLedgerCommands } from './ledger/cli.ts';
 import { registerOrgCommands } from './org/cli.ts';
 import { openRuntime } from './runtime.ts';
@@ -130,6 +131,7 @@ program
 registerOrgCommands(program, open);
 registerCalendarCommands(program, open);
 registerLedgerCommands(program, open);
+registerExtractCommands(program, () => program.opts<{ data?: string }>().data);
 
 try {
   await program.parseAsync(process.argv);

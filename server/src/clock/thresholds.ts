@@ -9,7 +9,8 @@ import { addDays, shanghaiDate } from '../shared/time.ts';
  * - red when at most `redWorkingDays` working days remain after today;
  * - overdue from the day after the deadline;
  * - progress lag — the reported percent behind the elapsed share of working days by more than
- *   `lagTolerance` — raises the light one step (green → yellow, yellow → red).
+ *   `lagTolerance` — raises the light one step (green → yellow, yellow → red); so does a missed
+ *   milestone (阶段性节点 not reported reached by its date), from the day after it.
  */
 export type LightRule = {
   yellowWorkingDays: number;
@@ -47,9 +48,23 @@ function elapsedAtLeast(cal: Calendar, start: string, need: number): string {
   return need <= 0 ? start : addWorkingDays(cal, start, need);
 }
 
+/** A milestone as the clock sees it: missed when its date has passed and it is not reached. */
+export type MilestoneMark = { date: string; reachedOn?: string | null };
+
+/** The first day a milestone counts as missed (the day after the earliest unreached one). */
+export function firstMissedOn(milestones: readonly MilestoneMark[] = []): string | null {
+  const open = milestones.filter((m) => !m.reachedOn).map((m) => m.date);
+  return open.length === 0 ? null : addDays(open.sort()[0] as string, 1);
+}
+
 export function lightDates(
   cal: Calendar,
-  clock: { startedOn: string | null; deadline: string; progress: number },
+  clock: {
+    startedOn: string | null;
+    deadline: string;
+    progress: number;
+    milestones?: readonly MilestoneMark[];
+  },
   rule: LightRule = DEFAULT_LIGHT_RULE,
 ): LightDates {
   const { startedOn, deadline } = clock;
@@ -67,6 +82,8 @@ export function lightDates(
       if (allowed < total) lagOn = elapsedAtLeast(cal, startedOn, allowed + 1);
     }
   }
+  const missedOn = startedOn === null ? null : firstMissedOn(clock.milestones);
+  if (missedOn !== null && (lagOn === null || missedOn < lagOn)) lagOn = missedOn;
   // Dates compare as text; the elapsed share may not bring yellow after red.
   const [earliest] = [yellowOn, redOn].sort();
   return { yellowOn: earliest ?? redOn, redOn, overdueOn, lagOn };
@@ -77,10 +94,11 @@ export function datesFor(
   cal: Calendar,
   rule: LightRule,
   dispatchedAt: string | null,
-  x: { deadline: string; progress: number },
+  x: { deadline: string; progress: number; milestones?: unknown },
 ): LightDates {
   const startedOn = dispatchedAt === null ? null : shanghaiDate(new Date(dispatchedAt));
-  return lightDates(cal, { startedOn, deadline: x.deadline, progress: x.progress }, rule);
+  const milestones = Array.isArray(x.milestones) ? (x.milestones as MilestoneMark[]) : [];
+  return lightDates(cal, { startedOn, deadline: x.deadline, progress: x.progress, milestones }, rule);
 }
 
 /** Column values for the light dates of a row (items or assignments). */

@@ -72,6 +72,9 @@ export type CategoryTable = {
   sort_order: Generated<number>;
   light_rule: Json<unknown> | null;
   escalation_ladder: Json<unknown> | null;
+  /** When an admin last changed the rules, and up to which change open items were re-dated. */
+  rules_changed_at: Timestamp | null;
+  rules_dated_at: Timestamp | null;
 };
 
 export type ItemNumberCounterTable = {
@@ -123,6 +126,10 @@ export type ItemTable = {
   light_lag_on: DateText | null;
   chase_next_on: DateText | null;
   due_at: Timestamp | null;
+  /** 期限规则 (null: a fixed deadline). */
+  deadline_rule: ColumnType<unknown, string | null | undefined, string | null>;
+  /** 定期报送 (migrations/0014_report_schedules.sql); null: none. */
+  report_schedule: ColumnType<unknown, string | null | undefined, string | null>;
 };
 
 export type AssignmentTable = {
@@ -313,6 +320,7 @@ export type Database = {
   notification_preferences: NotificationPreferenceTable;
   job_claims: JobClaimTable;
   calendar_feeds: CalendarFeedTable;
+  report_slots: ReportSlotTable;
 };
 
 export type ItemRow = Selectable<ItemTable>;
@@ -339,7 +347,7 @@ export type SupervisionNoticeTable = {
   id: string;
   item_id: string;
   key: string;
-  kind: 'reminder' | 'escalation';
+  kind: 'reminder' | 'escalation' | 'milestone';
   step: number | null;
   step_kind: string | null;
   name: string;
@@ -356,4 +364,15 @@ export type CalendarFeedTable = {
   token_hash: string;
   created_at: Timestamp;
   last_used_at: Timestamp | null;
+};
+
+/** 报送期次: one period of an item's report schedule; see migrations/0014_report_schedules.sql. */
+export type ReportSlotTable = {
+  id: string;
+  item_id: string;
+  period: string;
+  due_on: DateText;
+  report_id: string | null;
+  filled_at: Timestamp | null;
+  created_at: Timestamp;
 };

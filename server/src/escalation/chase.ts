@@ -14,12 +14,30 @@ import { type ChaseEntry, COLOR_NAMES_ZH, chasePlan, dueEntries, ladderOf } from
 
 type Facts = NonNullable<Awaited<ReturnType<typeof chaseFacts>>>;
 
-/** Reminders go to the lead unit; ladder steps also to the supervisors, and from 绩效扣分 on to leaders. */
+/**
+ * Who hears a chase notice: the lead unit's handlers and head; with `overseers`, also those roles of
+ * the overseeing units. Shared with the 定期报送 reminders (reporting/reminders.ts).
+ */
+export async function chaseRecipients(
+  tx: Tx,
+  leadUnitId: string | null,
+  overseers?: { unitIds: readonly string[]; roles: readonly Role[] },
+): Promise<string[]> {
+  const handlers = await activeUserIds(tx, leadUnitId, ['handler', 'unit_head']);
+  if (!overseers) return handlers;
+  const watching = await Promise.all(overseers.unitIds.map((u) => activeUserIds(tx, u, overseers.roles)));
+  return [...handlers, ...watching.flat()];
+}
+
+/**
+ * Reminders and 节点提醒 go to the lead unit; ladder steps and 节点逾期 also to the supervisors,
+ * and from 绩效扣分 on to leaders.
+ */
 async function recipients(tx: Tx, f: Facts, e: ChaseEntry): Promise<string[]> {
-  const handlers = await activeUserIds(tx, f.leadUnitId, ['handler', 'unit_head']);
-  if (e.kind === 'reminder') return handlers;
-  const overseers: Role[] = e.step >= 3 ? ['supervisor', 'leader'] : ['supervisor'];
-  return [...handlers, ...(await activeUserIds(tx, f.assigning_unit_id, overseers))];
+  if (e.kind === 'reminder' || (e.kind === 'milestone' && e.phase === 'before'))
+    return chaseRecipients(tx, f.leadUnitId);
+  const roles: Role[] = e.kind === 'escalation' && e.step >= 3 ? ['supervisor', 'leader'] : ['supervisor'];
+  return chaseRecipients(tx, f.leadUnitId, { unitIds: [f.assigning_unit_id], roles });
 }
 
 function message(f: Facts, e: ChaseEntry, today: string, cal: Calendar) {
@@ -32,12 +50,31 @@ function message(f: Facts, e: ChaseEntry, today: string, cal: Calendar) {
       body: `距办理期限 ${f.deadline} 还有 ${left} 个工作日，请抓紧办理并及时报送进展。`,
     };
   }
+  if (e.kind === 'milestone') {
+    return e.phase === 'before'
+      ? {
+          kind: 'item.milestone',
+          title: `【节点提醒】${subject}`,
+          body: `阶段性节点“${e.name}”应于 ${e.date} 前完成，请按期推进，完成后在进展报送中勾选该节点。`,
+        }
+      : {
+          kind: 'item.milestone',
+          title: `【节点逾期】${subject}`,
+          body: `阶段性节点“${e.name}”已过 ${e.date} 仍未报告完成，预警等级已上调。请承办单位抓紧推进并报送进展。`,
+        };
+  }
   const late = Math.max(0, workingDaysBetween(cal, f.deadline, today));
   return {
     kind: 'item.escalated',
     title: `【${COLOR_NAMES_ZH[e.ladder.color]}督办单·${e.ladder.name}】${subject}`,
     body: `该事项已超过办理期限 ${f.deadline}（逾期 ${late} 个工作日），现发出${e.ladder.name}。请承办单位立即办理并说明情况。`,
   };
+}
+
+function noticeName(e: ChaseEntry): string {
+  if (e.kind === 'escalation') return e.ladder.name;
+  if (e.kind === 'milestone') return e.phase === 'before' ? '节点提醒' : '节点逾期';
+  return e.light === 'red' ? '到期提醒' : '督办提醒';
 }
 
 /**
@@ -56,7 +93,7 @@ export async function chaseItem(db: Db, itemId: string, now: Date): Promise<numb
     }
     const cal = await cachedCalendar(tx, f.region_code);
     const today = shanghaiDate(now);
-    const plan = chasePlan(cal, f.deadline, f.lights, ladderOf(f.ladder));
+    const plan = chasePlan(cal, f.deadline, f.lights, ladderOf(f.ladder), f.milestones);
     const done = await tx
       .selectFrom('supervision_notices')
       .select('key')
@@ -79,7 +116,7 @@ export async function chaseItem(db: Db, itemId: string, now: Date): Promise<numb
           kind: e.kind,
           step: e.kind === 'escalation' ? e.step : null,
           step_kind: e.kind === 'escalation' ? e.ladder.kind : null,
-          name: e.kind === 'escalation' ? e.ladder.name : e.light === 'red' ? '到期提醒' : '督办提醒',
+          name: noticeName(e),
           color: e.kind === 'escalation' ? e.ladder.color : null,
           unit_id: f.leadUnitId,
           deadline: f.deadline,
@@ -97,6 +134,9 @@ export async function chaseItem(db: Db, itemId: string, now: Date): Promise<numb
         key: e.key,
         kind: e.kind,
         ...(e.kind === 'escalation' ? { step: e.step, name: e.ladder.name, color: e.ladder.color } : {}),
+        ...(e.kind === 'milestone'
+          ? { name: noticeName(e), milestone: { index: e.index, name: e.name, date: e.date, phase: e.phase } }
+          : {}),
         unitId: f.leadUnitId,
         deadline: f.deadline,
         dueOn: e.dueOn,

@@ -16,7 +16,8 @@ import { DomainError } from '../shared/errors.ts';
  */
 const OPEN = ['dispatched', 'in_progress', 'completion_requested'];
 
-async function visibleItem(tx: Queryable, actor: Actor, itemId: string) {
+/** The item in the caller's data scope; ITEM_NOT_FOUND (404) when it does not exist or lies outside. */
+export async function visibleItem(tx: Queryable, actor: Actor, itemId: string) {
   const item = await itemBrief(tx, itemId);
   if (!item || !(await canSeeItem(tx, actor, itemId))) throw itemNotFound();
   return item;

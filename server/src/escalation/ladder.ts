@@ -1,4 +1,5 @@
 import { addWorkingDays, type Calendar } from '../calendar/calendar.ts';
+import { addDays } from '../shared/time.ts';
 
 /**
  * 催办与升级: before the deadline a reminder when the light turns yellow and again when it turns
@@ -26,10 +27,62 @@ export const DEFAULT_LADDER: readonly LadderStep[] = [
 
 export const COLOR_NAMES_ZH: Record<NoticeColor, string> = { blue: '蓝色', yellow: '黄色', red: '红色' };
 
-/** One thing the chase may do for an item: a reminder, or a step of the ladder. */
+/** One thing the chase may do for an item: a reminder, a step of the ladder, or a milestone notice. */
 export type ChaseEntry =
   | { key: string; kind: 'reminder'; light: 'yellow' | 'red'; dueOn: string }
-  | { key: string; kind: 'escalation'; step: number; ladder: LadderStep; dueOn: string };
+  | { key: string; kind: 'escalation'; step: number; ladder: LadderStep; dueOn: string }
+  | {
+      key: string;
+      kind: 'milestone';
+      phase: 'before' | 'missed';
+      index: number;
+      name: string;
+      date: string;
+      dueOn: string;
+    };
+
+/** A milestone as the chase sees it (items.milestones). */
+export type ChasedMilestone = { name: string; date: string; reachedOn?: string | null };
+
+/**
+ * 节点提醒 on the working day before an unreached milestone, and 节点逾期 the day after it if it
+ * is still unreached. Keys carry the milestone's date, so a moved milestone is chased afresh.
+ */
+export function milestoneEntries(cal: Calendar, milestones: readonly ChasedMilestone[]): ChaseEntry[] {
+  return milestones.flatMap((m, index): ChaseEntry[] =>
+    m.reachedOn
+      ? []
+      : [
+          {
+            key: `milestone-${index + 1}-before@${m.date}`,
+            kind: 'milestone',
+            phase: 'before',
+            index,
+            name: m.name,
+            date: m.date,
+            dueOn: addWorkingDays(cal, m.date, -1),
+          },
+          {
+            key: `milestone-${index + 1}-missed@${m.date}`,
+            kind: 'milestone',
+            phase: 'missed',
+            index,
+            name: m.name,
+            date: m.date,
+            dueOn: addDays(m.date, 1),
+          },
+        ],
+  );
+}
+
+/** The first day the chase has anything to do: the yellow light, or an earlier milestone notice. */
+export function firstChaseOn(
+  cal: Calendar,
+  yellowOn: string,
+  milestones: readonly ChasedMilestone[],
+): string {
+  return [yellowOn, ...milestoneEntries(cal, milestones).map((e) => e.dueOn)].sort()[0] as string;
+}
 
 /**
  * Everything the chase will do for a deadline, in date order. Keys carry the deadline, so a moved
@@ -40,6 +93,7 @@ export function chasePlan(
   deadline: string,
   lights: { yellowOn: string; redOn: string },
   ladder: readonly LadderStep[] = DEFAULT_LADDER,
+  milestones: readonly ChasedMilestone[] = [],
 ): ChaseEntry[] {
   const entries: ChaseEntry[] = [
     { key: `reminder-yellow@${deadline}`, kind: 'reminder', light: 'yellow', dueOn: lights.yellowOn },
@@ -53,6 +107,7 @@ export function chasePlan(
         dueOn: addWorkingDays(cal, deadline, Math.max(1, l.afterWorkingDays)),
       }),
     ),
+    ...milestoneEntries(cal, milestones),
   ];
   return entries.sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : 0));
 }
@@ -60,7 +115,8 @@ export function chasePlan(
 /**
  * What is due on `today` and not yet done, and the next day anything will be. A reminder whose
  * window has passed (the red one is due too, or the deadline is gone) is skipped, not sent late:
- * only the most pressing reminder goes out, while every ladder step is recorded.
+ * only the most pressing reminder goes out, while every ladder step is recorded. A milestone's
+ * 节点提醒 is skipped once its date has passed; its 节点逾期 always goes out.
  */
 export function dueEntries(
   plan: readonly ChaseEntry[],
@@ -72,7 +128,12 @@ export function dueEntries(
   const reached = open.filter((e) => e.dueOn <= today);
   const reminders = reached.filter((e) => e.kind === 'reminder');
   const latestReminder = today > deadline ? undefined : reminders.at(-1);
-  const due = reached.filter((e) => e.kind === 'escalation' || e === latestReminder);
+  const due = reached.filter(
+    (e) =>
+      e.kind === 'escalation' ||
+      e === latestReminder ||
+      (e.kind === 'milestone' && (e.phase === 'missed' || today <= e.date)),
+  );
   const later = open.filter((e) => e.dueOn > today);
   return { due, nextOn: later[0]?.dueOn ?? null };
 }

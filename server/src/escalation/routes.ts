@@ -1,14 +1,25 @@
-import { ExemptionBody, ExemptionDecisionBody, ExemptionParams, ItemIdParams } from '@duban/schema';
-import { requireActor, requireScope } from '../auth/guard.ts';
+import {
+  CategoryRulesBody,
+  ExemptionBody,
+  ExemptionDecisionBody,
+  ExemptionParams,
+  ItemIdParams,
+} from '@duban/schema';
+import { z } from 'zod';
+import { requireActor, requireRole, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { runCommand } from '../http/command.ts';
 import type { App } from '../http/types.ts';
+import { DomainError } from '../shared/errors.ts';
+import { getCategoryRules, setCategoryRules } from './category-rules.ts';
 import { decideExemption, listExemptions, listNotices, requestExemption } from './exemptions.ts';
 
 const tags = ['escalation'];
 
 /** 督办单 of an item, and 容错免责 requests and decisions. Outside the data scope: 404. */
 export function registerEscalationRoutes(app: App, ctx: AppContext) {
+  registerCategoryRuleRoutes(app, ctx);
+
   app.get(
     '/api/v1/items/:id/notices',
     { schema: { tags, summary: '督办单与提醒 / reminders and escalation notices', params: ItemIdParams } },
@@ -83,4 +94,61 @@ export function registerEscalationRoutes(app: App, ctx: AppContext) {
       },
     );
   }
+}
+
+const CategoryParams = z.object({ code: z.string().min(1).max(64) }).strict();
+
+/**
+ * 分类规则: every signed-in user may read a category's light rule and ladder (they explain the
+ * lights and 督办单 everyone sees); only a province-level admin changes them, as the national
+ * calendar: the categories are shared by every region of the instance.
+ */
+function registerCategoryRuleRoutes(app: App, ctx: AppContext) {
+  app.get(
+    '/api/v1/categories/:code/rules',
+    {
+      schema: {
+        tags,
+        summary: '分类预警与升级规则 / a category’s light rule and escalation ladder',
+        params: CategoryParams,
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      requireScope(actor, 'items:read');
+      return { rules: await getCategoryRules(ctx.db, request.params.code) };
+    },
+  );
+
+  app.put(
+    '/api/v1/categories/:code/rules',
+    {
+      schema: {
+        tags,
+        summary:
+          '设置分类规则 / set a category’s light rule and ladder (province-level admin; null = default)',
+        params: CategoryParams,
+        body: CategoryRulesBody,
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      requireScope(actor, 'org:write');
+      requireRole(actor, 'admin');
+      if (actor.regionPath.includes('.'))
+        throw new DomainError('FORBIDDEN', {
+          zh: '只有省级管理员可以修改督办分类规则',
+          en: 'Only an admin of a province-level region may change category rules',
+        });
+      return runCommand(ctx, request, reply, actor, async (tx) => ({
+        status: 200,
+        body: {
+          rules: await setCategoryRules(tx, request.params.code, request.body, {
+            actorId: actor.userId,
+            at: ctx.now(),
+          }),
+        },
+      }));
+    },
+  );
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import type { Tx } from '../db/client.ts';
+import { signal } from '../notify/bus.ts';
 import type { DomainEvent } from './types.ts';
 
 // canonicalize is CommonJS whose d.ts claims an ES default export; load it the CommonJS way.
@@ -20,7 +21,8 @@ export type StoredEvent = {
 /**
  * Appends events inside the caller's transaction. The sequence comes from a one-row counter: its
  * row lock is held until the transaction ends, so numbers are gapless and in commit order (a
- * rolled-back writer gives its numbers back). This is the single writer path the ledger relies on.
+ * rolled-back writer gives its numbers back). This is the single writer path the ledger relies on,
+ * and the one place item changes are announced to the live streams.
  */
 export async function appendEvents(
   tx: Tx,
@@ -60,6 +62,9 @@ export async function appendEvents(
       })),
     )
     .execute();
+  // Live pages hear of every item change: a hint on the stream, delivered at commit (notify/bus.ts).
+  const itemIds = [...new Set(stored.flatMap((e) => (e.itemId === null ? [] : [e.itemId])))];
+  if (itemIds.length > 0) await signal(tx, { type: 'items', itemIds });
   return stored;
 }
 

@@ -1,3 +1,4 @@
+import type { CategoryRulesInput, DeadlineRule } from '@duban/schema';
 /**
  * 领域事件 — every state change writes one or more of these, in the same transaction as the
  * change. The union is the contract the evidence ledger hashes: add members, never repurpose one.
@@ -15,6 +16,13 @@ export type DomainEvent =
   | { type: 'calendar_feed.rotated'; userId: string }
   | { type: 'calendar_feed.revoked'; userId: string }
   | CalendarEvent
+  /** 分类规则: a category's light rule and escalation ladder (null: back to the default). */
+  | {
+      type: 'category.rules_changed';
+      code: string;
+      lightRule: CategoryRulesInput['lightRule'];
+      escalationLadder: CategoryRulesInput['escalationLadder'];
+    }
   | NotificationEvent;
 
 /** 工作日历 changes: a day of the national calendar (regionCode null) or of a region's overrides. */
@@ -83,6 +91,8 @@ export type ItemEvent =
       sensitivity: string;
       assigningUnitId: string;
       deadline: string;
+      /** 期限规则: the deadline above is provisional until dispatch or acceptance fixes it. */
+      deadlineRule?: DeadlineRule;
       parentId: string | null;
       rectifiesItemId: string | null;
     }
@@ -97,8 +107,16 @@ export type ItemEvent =
       clock?: ClockShift;
       /** 特急: due 24 hours after dispatch; the units' assignments were accepted on their behalf. */
       emergency?: { dueAt: string; autoAccepted: true };
+      /** The deadline the item's 期限规则 gave at this (first) dispatch. */
+      deadline?: string;
     }
-  | { type: 'item.accepted'; itemId: string; unitId: string }
+  | {
+      type: 'item.accepted';
+      itemId: string;
+      unitId: string;
+      /** 签收后N个工作日: the deadline the lead's acceptance fixed. */
+      deadline?: string;
+    }
   | { type: 'item.returned'; itemId: string; unitId: string; reason: string }
   | {
       type: 'item.progress_reported';
@@ -109,6 +127,8 @@ export type ItemEvent =
       itemProgress: number;
       indicatorValues: IndicatorValue[];
       attachments: AttachmentRef[];
+      /** Indexes of the milestones this report marked reached. */
+      milestonesReached?: number[];
     }
   | { type: 'item.progress_rolled_up'; itemId: string; progress: number; fromChildId: string }
   | {
@@ -165,13 +185,28 @@ export type ItemEvent =
       itemId: string;
       noticeId: string;
       key: string;
-      kind: 'reminder' | 'escalation';
+      kind: 'reminder' | 'escalation' | 'milestone';
       step?: number;
       name?: string;
+      /** kind milestone: which one (from 0), and whether it is near ('before') or missed. */
+      milestone?: { index: number; name: string; date: string; phase: 'before' | 'missed' };
       color?: 'blue' | 'yellow' | 'red';
       unitId: string | null;
       deadline: string;
       dueOn: string;
+    }
+  | {
+      /**
+       * 定期报送: a reminder for one report slot (报送期次), made by the reporting sweep —
+       * 'due' one working day before its due date, 'missing' (缺报) after the date passed unfilled.
+       */
+      type: 'item.report_reminded';
+      itemId: string;
+      slotId: string;
+      period: string;
+      dueOn: string;
+      kind: 'due' | 'missing';
+      unitId: string | null;
     };
 
 export type DomainEventType = DomainEvent['type'];

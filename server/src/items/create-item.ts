@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import type { CreateItemInput } from '@duban/schema';
 import { sql } from 'kysely';
+import { addWorkingDays, type Calendar } from '../calendar/calendar.ts';
+import { cachedCalendar } from '../calendar/store.ts';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { ItemEvent } from '../events/types.ts';
@@ -29,14 +31,6 @@ export type NewItemOptions = {
  */
 export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOptions) {
   await checkReferences(tx, input);
-  const today = shanghaiDate(opts.now);
-  if (input.deadline < today) {
-    throw new DomainError(
-      'VALIDATION_FAILED',
-      { zh: '办理期限不能早于今天', en: 'The deadline is in the past' },
-      { field: 'body.deadline' },
-    );
-  }
   if (input.isPublic && input.sensitivity !== 'public') {
     throw validationError([
       {
@@ -63,6 +57,7 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     .executeTakeFirst();
   if (!unit)
     throw new DomainError('UNIT_NOT_FOUND', { zh: '交办单位不存在', en: 'Assigning unit not found' });
+  const deadline = initialDeadline(input, opts.now, await cachedCalendar(tx, unit.region_code));
 
   const year = shanghaiYear(opts.now);
   const counter = await sql<{ last_value: number }>`
@@ -92,13 +87,15 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
       supervising_unit_id: input.supervisingUnitId ?? null,
       region_code: unit.region_code,
       responsible_persons: JSON.stringify(input.responsiblePersons),
-      deadline: input.deadline,
+      deadline,
+      deadline_rule: input.deadlineRule ? JSON.stringify(input.deadlineRule) : null,
       milestones: JSON.stringify(input.milestones),
       targets: JSON.stringify(input.targets satisfies Target[]),
       parent_id: opts.parentId ?? null,
       weight: opts.weight ?? 1,
       rectifies_item_id: opts.rectifiesItemId ?? null,
       is_public: input.isPublic,
+      report_schedule: input.reportSchedule ? JSON.stringify(input.reportSchedule) : null,
       progress: 0,
       is_demo: opts.isDemo ?? false,
       created_by: opts.actorId,
@@ -120,7 +117,8 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     urgency: input.urgency,
     sensitivity: input.sensitivity,
     assigningUnitId: unit.id,
-    deadline: input.deadline,
+    deadline,
+    ...(input.deadlineRule ? { deadlineRule: input.deadlineRule } : {}),
     parentId: opts.parentId ?? null,
     rectifiesItemId: opts.rectifiesItemId ?? null,
   };
@@ -129,6 +127,44 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     status === 'registered' ? [created, { type: 'item.registered', itemId: id }] : [created];
   await appendEvents(tx, events, { actorId: opts.actorId, at: opts.now });
   return { id, number, status };
+}
+
+/**
+ * The deadline stored at registration: the fixed date, or the date the 期限规则 would give if the
+ * item were dispatched today (the dispatch, or the lead's acceptance, fixes it for real).
+ */
+function initialDeadline(
+  input: Pick<CreateItemInput, 'deadline' | 'deadlineRule' | 'urgency' | 'milestones'>,
+  now: Date,
+  cal: Calendar,
+): string {
+  const today = shanghaiDate(now);
+  const rule = input.deadlineRule;
+  const fail = (field: string, message: string, messageZh: string) =>
+    validationError([{ field, message, messageZh }]);
+  if (rule && input.deadline !== undefined)
+    throw fail(
+      'body.deadline',
+      'give a deadline or a deadline rule, not both',
+      '固定期限与期限规则只能选其一',
+    );
+  if (!rule && input.deadline === undefined)
+    throw fail('body.deadline', 'a deadline or a deadline rule is required', '请填写办理期限或期限规则');
+  if (rule?.kind === 'hours' && input.urgency !== 'critical')
+    throw fail('body.deadlineRule', 'hour limits are for 特急 items only', '按小时计的期限仅适用于特急事项');
+  let deadline: string;
+  if (rule === undefined) deadline = input.deadline as string;
+  else if (rule.kind === 'hours') deadline = shanghaiDate(new Date(now.getTime() + rule.hours * 3_600_000));
+  else deadline = addWorkingDays(cal, today, rule.days);
+  if (deadline < today) throw fail('body.deadline', 'the deadline is in the past', '办理期限不能早于今天');
+  const late = input.milestones.findIndex((m) => m.date > deadline);
+  if (late >= 0)
+    throw fail(
+      `body.milestones.${late}.date`,
+      'a milestone cannot be later than the deadline',
+      '阶段性节点不能晚于办理期限',
+    );
+  return deadline;
 }
 
 /** 督〔2026〕0001号, prefixed with the region's abbreviation (浙督〔2026〕0001号, 西湖督〔2026〕0001号). */
@@ -166,4 +202,4 @@ async function checkReferences(tx: Tx, input: Pick<CreateItemInput, 'categoryCod
   }
 }
 
-export { checkReferences };
+export { checkReferences, initialDeadline };

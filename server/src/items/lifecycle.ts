@@ -1,4 +1,4 @@
-import type { Calendar } from '../calendar/calendar.ts';
+import { addWorkingDays, type Calendar } from '../calendar/calendar.ts';
 import { resumeShift, shiftBy } from '../clock/pause.ts';
 import type { ItemEvent } from '../events/types.ts';
 import type { Role } from '../shared/actor.ts';
@@ -49,6 +49,7 @@ export type RefusalReason =
   | 'DEADLINE_NOT_LATER'
   | 'DEADLINE_AFTER_ITEM'
   | 'UNKNOWN_INDICATOR'
+  | 'UNKNOWN_MILESTONE'
   | 'HAS_CHILDREN';
 
 export type Refusal = {
@@ -287,16 +288,18 @@ export function transition(
         state.status === 'returned' && state.clockPausedOn !== null
           ? resumeShift(cal, state.clockPausedOn, today, state.deadline)
           : undefined;
-      const deadline = clock?.to ?? state.deadline;
-      const invalid = checkDispatch(cmd.assignments, deadline, today);
-      if (invalid) return invalid;
-      // 特急 green channel: 24 calendar hours from this dispatch, accepted on the units' behalf at once.
+      // 期限规则: the first dispatch fixes a deadline counted from today (a re-dispatch keeps it,
+      // moved on by the pause); 特急 counts calendar hours from every dispatch.
       const emergency = state.urgency === 'critical';
-      const dueAt = emergency
-        ? new Date(now.getTime() + EMERGENCY_HOURS * 3_600_000).toISOString()
-        : state.dueAt;
+      const hours = state.deadlineRule?.kind === 'hours' ? state.deadlineRule.hours : EMERGENCY_HOURS;
+      const dueAt = emergency ? new Date(now.getTime() + hours * 3_600_000).toISOString() : state.dueAt;
+      const ruled = state.dispatchedAt === null ? ruleDeadline(state, cal, today, dueAt) : null;
+      const deadline = ruled ?? clock?.to ?? state.deadline;
+      const targets = cmd.assignments.map((t) => ({ ...t, deadline: t.deadline ?? deadline }));
+      const invalid = checkDispatch(targets, deadline, today);
+      if (invalid) return invalid;
       const previous = new Map(state.assignments.map((a) => [a.unitId, a]));
-      const assignments = cmd.assignments.map((t): Assignment => {
+      const assignments = targets.map((t): Assignment => {
         const before = previous.get(t.unitId);
         const kept = before?.status === 'accepted' && before.role === t.role;
         const auto = emergency && !kept;
@@ -313,7 +316,7 @@ export function transition(
         };
       });
       // Units dropped by a re-dispatch stay on record as returned, so their reports keep their owner.
-      const chosen = new Set(cmd.assignments.map((t) => t.unitId));
+      const chosen = new Set(targets.map((t) => t.unitId));
       for (const before of state.assignments) {
         if (!chosen.has(before.unitId))
           assignments.push({
@@ -336,7 +339,8 @@ export function transition(
         {
           type: 'item.dispatched',
           itemId,
-          assignments: cmd.assignments.map((a) => ({ ...a })),
+          assignments: targets,
+          ...(ruled ? { deadline: ruled } : {}),
           ...(clock ? { clock } : {}),
           ...(emergency && dueAt ? { emergency: { dueAt, autoAccepted: true } } : {}),
         },
@@ -345,13 +349,29 @@ export function transition(
 
     case 'accept': {
       const own = mustOwn(state, p);
-      const assignments = replace(state.assignments, own, {
+      let assignments = replace(state.assignments, own, {
         status: 'accepted',
         acceptedAt: at,
         acceptedBy: p.userId,
       });
       const status = own.role === 'lead' && state.status === 'dispatched' ? 'in_progress' : state.status;
-      return done({ status, assignments }, { type: 'item.accepted', itemId, unitId: own.unitId });
+      // 签收后N个工作日: the lead's first acceptance fixes the deadline; sub-deadlines that were the
+      // item's move with it, earlier ones stay.
+      const rule = state.deadlineRule;
+      const fixes = rule?.kind === 'working-days' && rule.from === 'acceptance';
+      const deadline =
+        fixes && own.role === 'lead' && own.acceptedAt === null
+          ? addWorkingDays(cal, today, rule.days)
+          : null;
+      if (deadline === null || deadline === state.deadline)
+        return done({ status, assignments }, { type: 'item.accepted', itemId, unitId: own.unitId });
+      assignments = assignments.map((a) =>
+        a.deadline === state.deadline && a.status !== 'returned' ? { ...a, deadline } : a,
+      );
+      return done(
+        { status, assignments, deadline },
+        { type: 'item.accepted', itemId, unitId: own.unitId, deadline },
+      );
     }
 
     case 'return': {
@@ -383,12 +403,26 @@ export function transition(
           'Indicator is not one of the item’s quantified targets',
           `indicatorValues.${unknown}.key`,
         );
+      const badMilestone = cmd.milestonesReached.findIndex((i) => i >= state.milestones.length);
+      if (badMilestone >= 0)
+        return refuse(
+          'VALIDATION_FAILED',
+          'UNKNOWN_MILESTONE',
+          '该事项没有这个阶段性节点',
+          'The item has no such milestone',
+          `milestonesReached.${badMilestone}`,
+        );
       const own = mustOwn(state, p);
       const assignments = replace(state.assignments, own, { progress: cmd.percent });
       // The lead consolidates: its figure is the item's, unless child items roll up into it.
       const progress = own.role === 'lead' && !state.hasChildren ? cmd.percent : state.progress;
+      const reached = cmd.milestonesReached.filter((i) => !state.milestones[i]?.reachedOn);
+      const milestones =
+        reached.length === 0
+          ? state.milestones
+          : state.milestones.map((m, i) => (reached.includes(i) ? { ...m, reachedOn: today } : m));
       return done(
-        { assignments, progress },
+        { assignments, progress, milestones },
         {
           type: 'item.progress_reported',
           itemId,
@@ -398,6 +432,7 @@ export function transition(
           itemProgress: progress,
           indicatorValues: cmd.indicatorValues,
           attachments: cmd.attachments,
+          ...(reached.length > 0 ? { milestonesReached: reached } : {}),
         },
       );
     }
@@ -680,8 +715,19 @@ export function rollUpProgress(
   return weights === 0 ? 0 : Math.round(total / weights);
 }
 
+/**
+ * The deadline a rule gives at the first dispatch: N working days from today (签收后: provisional
+ * until the lead accepts), or the day the 特急 hours run out.
+ */
+function ruleDeadline(state: ItemState, cal: Calendar, today: string, dueAt: string | null): string | null {
+  const rule = state.deadlineRule;
+  if (rule === null) return null;
+  if (rule.kind === 'hours') return dueAt === null ? null : shanghaiDate(new Date(dueAt));
+  return addWorkingDays(cal, today, rule.days);
+}
+
 function checkDispatch(
-  targets: DispatchTarget[],
+  targets: (DispatchTarget & { deadline: string })[],
   itemDeadline: string,
   today: string,
 ): TransitionResult | null {

@@ -9,6 +9,7 @@ import {
   lightColumns,
 } from '../clock/thresholds.ts';
 import type { Db, Queryable, Tx } from '../db/client.ts';
+import { type ChasedMilestone, firstChaseOn } from '../escalation/ladder.ts';
 
 /** What the clock needs for one item: its region's working-day calendar and its category's rule. */
 export type ItemClock = { cal: Calendar; rule: LightRule };
@@ -61,6 +62,7 @@ export async function refreshLights(tx: Tx, itemId: string, known?: ItemClock): 
       'chase_next_on',
       'deadline',
       'progress',
+      'milestones',
       'dispatched_at',
       'light_yellow_on',
       'light_red_on',
@@ -80,7 +82,7 @@ export async function refreshLights(tx: Tx, itemId: string, known?: ItemClock): 
   const chase = !chaseable
     ? null
     : moved || item.chase_next_on === null
-      ? dates.yellowOn
+      ? firstChaseOn(clock.cal, dates.yellowOn, milestonesOf(item.milestones))
       : item.chase_next_on;
   if (moved || chase !== item.chase_next_on) {
     await tx
@@ -107,6 +109,10 @@ export async function refreshLights(tx: Tx, itemId: string, known?: ItemClock): 
     if (!same(a, d))
       await tx.updateTable('assignments').set(lightColumns(d)).where('id', '=', a.id).execute();
   }
+}
+
+function milestonesOf(stored: unknown): ChasedMilestone[] {
+  return Array.isArray(stored) ? (stored as ChasedMilestone[]) : [];
 }
 
 /** Statuses in which the handling units are chased (not while the supervisor holds the item). */
@@ -155,6 +161,7 @@ export async function chaseFacts(tx: Tx, itemId: string) {
       'chase_next_on',
       'light_yellow_on',
       'light_red_on',
+      'milestones',
     ])
     .where('id', '=', itemId)
     .forUpdate()
@@ -178,6 +185,7 @@ export async function chaseFacts(tx: Tx, itemId: string) {
     leadUnitId: lead?.unit_id ?? null,
     ladder: category?.escalation_ladder ?? null,
     lights: { yellowOn: item.light_yellow_on, redOn: item.light_red_on },
+    milestones: milestonesOf(item.milestones),
   };
 }
 
@@ -219,7 +227,36 @@ export async function redateIfCalendarChanged(db: Db): Promise<number> {
 
 const FINISHED = ['completed', 'evaluated', 'archived', 'cancelled'];
 
-async function dateItems(db: Db, which: 'undated' | 'open', batch: number): Promise<number> {
+/**
+ * After an admin changed a category's rules (categories.rules_changed_at), re-dates its open items
+ * and marks the change dated; the deadline sweep calls it every minute. Returns how many items.
+ */
+export async function redateChangedCategories(db: Db): Promise<number> {
+  const changed = await db
+    .selectFrom('categories')
+    .select(['code', 'rules_changed_at'])
+    .where('rules_changed_at', 'is not', null)
+    .where((eb) =>
+      eb.or([eb('rules_dated_at', 'is', null), eb('rules_dated_at', '<', eb.ref('rules_changed_at'))]),
+    )
+    .execute();
+  let total = 0;
+  for (const c of changed) {
+    total += await dateItems(db, { category: c.code }, 5000);
+    await db
+      .updateTable('categories')
+      .set({ rules_dated_at: c.rules_changed_at })
+      .where('code', '=', c.code)
+      .execute();
+  }
+  return total;
+}
+
+async function dateItems(
+  db: Db,
+  which: 'undated' | 'open' | { category: string },
+  batch: number,
+): Promise<number> {
   const clocks = new Map<string, ItemClock>();
   const clockOf = async (regionCode: string, categoryCode: string) => {
     const key = `${regionCode}|${categoryCode}`;
@@ -243,14 +280,16 @@ async function dateItems(db: Db, which: 'undated' | 'open', batch: number): Prom
         'clock_paused_on',
         'deadline',
         'progress',
+        'milestones',
         'dispatched_at',
       ])
       .limit(batch);
     // Undated rows leave the set once dated; open ones are walked in id order.
-    q =
-      which === 'undated'
-        ? q.where('light_overdue_on', 'is', null)
-        : q.where('status', 'not in', FINISHED).where('id', '>', afterId).orderBy('id');
+    if (which === 'undated') q = q.where('light_overdue_on', 'is', null);
+    else {
+      q = q.where('status', 'not in', FINISHED).where('id', '>', afterId).orderBy('id');
+      if (which !== 'open') q = q.where('category_code', '=', which.category);
+    }
     const items = await q.execute();
     if (items.length === 0) return total;
     afterId = items.at(-1)?.id ?? afterId;
@@ -261,7 +300,10 @@ async function dateItems(db: Db, which: 'undated' | 'open', batch: number): Prom
       const dispatchedAt = i.dispatched_at === null ? null : new Date(i.dispatched_at).toISOString();
       byItem.set(i.id, { clock, dispatchedAt });
       const d = datesFor(clock.cal, clock.rule, dispatchedAt, i);
-      const chase = CHASED.includes(i.status) && i.clock_paused_on === null ? d.yellowOn : null;
+      const chase =
+        CHASED.includes(i.status) && i.clock_paused_on === null
+          ? firstChaseOn(clock.cal, d.yellowOn, milestonesOf(i.milestones))
+          : null;
       itemValues.push(
         sql`(${i.id}::uuid, ${d.yellowOn}::date, ${d.redOn}::date, ${d.overdueOn}::date, ${d.lagOn}::date, ${chase}::date)`,
       );

@@ -1,4 +1,4 @@
-import type { ItemAction, ItemStatus, Urgency } from '@duban/schema';
+import type { DeadlineRule, ItemAction, ItemStatus, Urgency } from '@duban/schema';
 import type { AttachmentRef, IndicatorValue } from '../events/types.ts';
 
 export {
@@ -54,6 +54,9 @@ export type Evaluation = {
 /** 量化目标, e.g. 改造老旧小区 50 个. */
 export type Target = { key: string; name: string; unit: string; target: number };
 
+/** 阶段性节点, with the day a progress report marked it reached. */
+export type Milestone = { name: string; date: string; reachedOn?: string | null };
+
 /** The part of a 督办事项 the lifecycle reads and changes. */
 export type ItemState = {
   id: string;
@@ -75,9 +78,13 @@ export type ItemState = {
   urgency: Urgency;
   /** 特急: the instant the 24-hour limit ends (set at dispatch); null for other items. */
   dueAt: string | null;
+  /** The deadline is counted from dispatch or acceptance instead of fixed (null: a fixed date). */
+  deadlineRule: DeadlineRule | null;
+  milestones: Milestone[];
 };
 
-export type DispatchTarget = { unitId: string; role: AssignmentRole; deadline: string };
+/** A unit to dispatch to; without a deadline it gets the item's. */
+export type DispatchTarget = { unitId: string; role: AssignmentRole; deadline?: string | undefined };
 
 /** Every lifecycle action, named as in the API (`POST /items/{id}/actions/{action}`). */
 export type ItemCommand =
@@ -94,6 +101,7 @@ export type ItemCommand =
       nextSteps: string;
       indicatorValues: IndicatorValue[];
       attachments: AttachmentRef[];
+      milestonesReached: number[];
     }
   | { action: 'request-extension'; newDeadline: string; reason: string }
   | { action: 'approve-extension'; unitId: string; comment: string }

@@ -9,6 +9,7 @@ import { hasUploaded } from '../files/store.ts';
 import { fieldIssuesFromZod } from '../http/problem.ts';
 import { notify } from '../notify/notify.ts';
 import { activeUserIds } from '../org/users.ts';
+import { syncReportSlots } from '../reporting/slots.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { createItem } from './create-item.ts';
@@ -76,6 +77,8 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
   await saveItemState(tx, state, result.state, row.version, input.now, clock);
   await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
   await writeSideRecords(tx, actor, command, { ...input, body: parsed.data }, row);
+  // 定期报送: slots follow the status; a lead-unit report fills one (after the report row exists).
+  await syncReportSlots(tx, row, result.state, command, actor.unitId, input.now);
   if (row.parent_id && (result.state.progress !== state.progress || result.state.status !== state.status)) {
     await rollUpAncestors(tx, row.parent_id, input.itemId, actor.userId, input.now);
   }

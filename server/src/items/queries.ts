@@ -2,11 +2,12 @@ import { isIsoDate, type ListItemsParams } from '@duban/schema';
 import { sql } from 'kysely';
 import { lightFor, lightSql } from '../clock/light.ts';
 import type { Queryable } from '../db/client.ts';
+import { listSlots, storedSchedule } from '../reporting/slots.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import { allowedActions } from './lifecycle.ts';
-import { type ItemStatus, STATUS_NAMES_ZH } from './model.ts';
+import { type ItemState, type ItemStatus, STATUS_NAMES_ZH } from './model.ts';
 import { itemNotFound } from './perform-action.ts';
 import { canSeeItem, participantFor, visibleTo } from './policy.ts';
 import { toState } from './repository.ts';
@@ -79,7 +80,10 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
     regionCode: row.region_code,
     responsiblePersons: row.responsible_persons,
     deadline: row.deadline,
-    milestones: row.milestones,
+    deadlineRule: state.deadlineRule,
+    /** Provisional: the rule has not been fixed by dispatch (or, 签收后, by the lead's acceptance). */
+    deadlineProvisional: deadlineProvisional(state),
+    milestones: state.milestones.map((m) => ({ ...m, reachedOn: m.reachedOn ?? null })),
     targets: row.targets,
     progress: row.progress,
     parentId: row.parent_id,
@@ -96,6 +100,8 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
     completedAt: row.completed_at?.toISOString() ?? null,
     archivedAt: row.archived_at?.toISOString() ?? null,
     version: row.version,
+    reportSchedule: storedSchedule(row.report_schedule),
+    reportSlots: await listSlots(db, itemId),
     assignments: assignments.map((a) => ({
       unitId: a.unit_id,
       unitName: a.unit_name,
@@ -128,6 +134,14 @@ export async function getItemDetail(db: Queryable, actor: Actor, itemId: string,
     })),
     allowedActions: allowedActions(state, participant),
   };
+}
+
+function deadlineProvisional(s: ItemState): boolean {
+  const rule = s.deadlineRule;
+  if (rule === null) return false;
+  if (s.dispatchedAt === null) return true;
+  const lead = s.assignments.find((a) => a.role === 'lead' && a.status !== 'returned');
+  return rule.kind === 'working-days' && rule.from === 'acceptance' && !lead?.acceptedAt;
 }
 
 function extensionPausedOn(pending: unknown): string | null {

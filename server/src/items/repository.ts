@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Urgency } from '@duban/schema';
+import type { DeadlineRule, Urgency } from '@duban/schema';
 import type { Tx } from '../db/client.ts';
 import type { AssignmentRow, ItemRow } from '../db/schema.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -12,6 +12,7 @@ import type {
   ExtensionRequest,
   ItemState,
   ItemStatus,
+  Milestone,
   Target,
 } from './model.ts';
 
@@ -75,6 +76,8 @@ export function toState(row: ItemRow, assignments: AssignmentRow[], hasChildren:
     clockPausedOn: row.clock_paused_on,
     urgency: row.urgency as Urgency,
     dueAt: row.due_at === null ? null : new Date(row.due_at).toISOString(),
+    deadlineRule: (row.deadline_rule as DeadlineRule | null) ?? null,
+    milestones: (row.milestones as Milestone[] | null) ?? [],
   };
 }
 
@@ -120,6 +123,7 @@ export async function saveItemState(
       dispatched_at: after.dispatchedAt,
       completed_at: after.completedAt,
       archived_at: after.archivedAt,
+      ...(after.milestones !== before.milestones && { milestones: JSON.stringify(after.milestones) }),
       updated_at: at,
       version: version + 1,
     })

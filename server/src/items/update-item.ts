@@ -1,10 +1,10 @@
-import type { UpdateItemInput } from '@duban/schema';
+import type { DeadlineRule, UpdateItemInput, Urgency } from '@duban/schema';
+import { cachedCalendar } from '../calendar/store.ts';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
-import { shanghaiDate } from '../shared/time.ts';
-import { checkReferences } from './create-item.ts';
+import { checkReferences, initialDeadline } from './create-item.ts';
 import { syncItemUnits } from './involvement.ts';
 import { refreshLights } from './lights.ts';
 import { itemNotFound } from './perform-action.ts';
@@ -51,10 +51,24 @@ export async function updateItem(
     categoryCode: patch.categoryCode ?? row.category_code,
     supervisingUnitId: patch.supervisingUnitId,
   });
-  if (patch.deadline !== undefined && patch.deadline < shanghaiDate(now))
-    throw validationError([
-      { field: 'body.deadline', message: 'the deadline is in the past', messageZh: '办理期限不能早于今天' },
-    ]);
+  // A fixed deadline replaces a rule and a rule replaces a fixed deadline; both at once are refused.
+  const timing = [patch.deadline, patch.deadlineRule, patch.milestones, patch.urgency].some(
+    (v) => v !== undefined,
+  );
+  const storedRule = (row.deadline_rule as DeadlineRule | null) ?? undefined;
+  const deadlineRule = patch.deadlineRule ?? (patch.deadline !== undefined ? undefined : storedRule);
+  const deadline = timing
+    ? initialDeadline(
+        {
+          deadline: patch.deadline ?? (deadlineRule ? undefined : row.deadline),
+          deadlineRule,
+          urgency: patch.urgency ?? (row.urgency as Urgency),
+          milestones: patch.milestones ?? (row.milestones as { name: string; date: string }[]),
+        },
+        now,
+        await cachedCalendar(tx, row.region_code),
+      )
+    : row.deadline;
   const sensitivity = patch.sensitivity ?? row.sensitivity;
   if ((patch.isPublic ?? row.is_public) && sensitivity !== 'public')
     throw validationError([
@@ -72,7 +86,7 @@ export async function updateItem(
     ...(patch.categoryCode !== undefined && { category_code: patch.categoryCode }),
     ...(patch.urgency !== undefined && { urgency: patch.urgency }),
     ...(patch.sensitivity !== undefined && { sensitivity: patch.sensitivity }),
-    ...(patch.deadline !== undefined && { deadline: patch.deadline }),
+    ...(timing && { deadline, deadline_rule: deadlineRule ? JSON.stringify(deadlineRule) : null }),
     ...(patch.supervisingUnitId !== undefined && { supervising_unit_id: patch.supervisingUnitId }),
     ...(patch.responsiblePersons !== undefined && {
       responsible_persons: JSON.stringify(patch.responsiblePersons),
@@ -80,6 +94,9 @@ export async function updateItem(
     ...(patch.milestones !== undefined && { milestones: JSON.stringify(patch.milestones) }),
     ...(patch.targets !== undefined && { targets: JSON.stringify(patch.targets) }),
     ...(patch.isPublic !== undefined && { is_public: patch.isPublic }),
+    ...(patch.reportSchedule !== undefined && {
+      report_schedule: patch.reportSchedule ? JSON.stringify(patch.reportSchedule) : null,
+    }),
   };
   const res = await tx
     .updateTable('items')
@@ -89,7 +106,7 @@ export async function updateItem(
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw versionConflict();
   if (patch.supervisingUnitId !== undefined) await syncItemUnits(tx, itemId);
-  if (patch.deadline !== undefined || patch.categoryCode !== undefined) await refreshLights(tx, itemId);
+  if (timing || patch.categoryCode !== undefined) await refreshLights(tx, itemId);
   await appendEvents(tx, [{ type: 'item.updated', itemId, changes: { ...patch } }], {
     actorId: actor.userId,
     at: now,

@@ -37,13 +37,41 @@ function bossDb(handle: DbHandle): PgBoss.Db {
   return {
     async executeSql(text: string, values?: unknown[]) {
       if (values === undefined || values.length === 0) {
-        // pg-boss sends multi-statement scripts (BEGIN; … COMMIT;) without parameters.
-        return { rows: await handle.withScriptSession((exec) => exec(text)) };
+        // pg-boss sends multi-statement scripts (BEGIN; … COMMIT;) without parameters. One that
+        // fails midway (the "already exists" of two processes installing the schema at once, which
+        // pg-boss expects and ignores) leaves its transaction open and aborted: roll it back, or
+        // the pooled connection fails every later statement.
+        const rows = await handle.withScriptSession(async (exec) => {
+          try {
+            return await exec(text);
+          } catch (err) {
+            await exec('rollback').catch(() => undefined);
+            throw err;
+          }
+        });
+        return { rows };
       }
       const result = await handle.db.executeQuery(CompiledQuery.raw(text, values));
       return { rows: [...result.rows] };
     },
   };
+}
+
+/**
+ * Runs fn again when PostgreSQL broke a deadlock by failing it (40P01). pg-boss creates a queue with
+ * DDL (a partition of its job table): two worker processes starting together, one creating queues
+ * while the other sends or fetches, deadlock now and then — and a registration that failed once
+ * would leave that worker without the job for good.
+ */
+export async function retryDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== '40P01' || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * i));
+    }
+  }
 }
 
 export function createPgBossRunner(handle: DbHandle, opts: PgBossOptions = {}): JobRunner {
@@ -74,7 +102,7 @@ export function createPgBossRunner(handle: DbHandle, opts: PgBossOptions = {}): 
   const ensureQueue = (name: string): Promise<void> => {
     let ready = queues.get(name);
     if (ready === undefined) {
-      ready = boss.createQueue(name, queueOptions(name));
+      ready = retryDeadlock(() => boss.createQueue(name, queueOptions(name)));
       ready.catch(() => queues.delete(name));
       queues.set(name, ready);
     }
@@ -101,13 +129,17 @@ export function createPgBossRunner(handle: DbHandle, opts: PgBossOptions = {}): 
       const work = async () => {
         await ensureQueue(job.name);
         // The registering process sets the retry policy (a queue may exist from an earlier send).
-        await boss.updateQueue(job.name, queueOptions(job.name, o));
+        await retryDeadlock(() => boss.updateQueue(job.name, queueOptions(job.name, o)));
         // pg-boss 10 waits a polling interval between fetches, so fetch a batch and run it with
         // `concurrency` at a time; a job whose handler throws is failed alone (and retried), the
-        // rest of the batch completes when this returns.
-        await boss.work<P>(
+        // rest of the batch completes when this returns. A full batch means more are likely
+        // waiting: the worker is told to fetch again at once instead of sleeping the interval (a
+        // sweep's 10,000 chase jobs would otherwise drain at one batch per interval).
+        const batchSize = Math.min(100, parallel * 10);
+        let workerId: string | undefined;
+        workerId = await boss.work<P>(
           job.name,
-          { pollingIntervalSeconds: polling, batchSize: Math.min(100, parallel * 10), includeMetadata: true },
+          { pollingIntervalSeconds: polling, batchSize, includeMetadata: true },
           async (jobs) => {
             const queue = [...jobs];
             const next = async (): Promise<void> => {
@@ -123,6 +155,7 @@ export function createPgBossRunner(handle: DbHandle, opts: PgBossOptions = {}): 
               }
             };
             await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, next));
+            if (jobs.length === batchSize && workerId !== undefined && !stopped) boss.notifyWorker(workerId);
           },
         );
       };

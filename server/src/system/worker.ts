@@ -1,9 +1,11 @@
 import type { AppContext } from '../context.ts';
+import { readEnv } from '../env.ts';
 import { registerEscalationJobs } from '../escalation/jobs.ts';
 import { sweepIncoming } from '../files/store.ts';
 import { createJobRunner } from '../jobs/index.ts';
 import { startLedgerLoop } from '../ledger/service.ts';
 import { startNotifications } from '../notify/worker.ts';
+import { registerReportingJobs } from '../reporting/jobs.ts';
 
 const EVERY_MS = 60_000;
 
@@ -31,9 +33,15 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   // Background jobs (in-process on the embedded database, pg-boss on a server); notification delivery.
   const jobs = createJobRunner(ctx);
   const stopNotifications = startNotifications(ctx, jobs);
-  // The deadline sweep every minute → one chase job per due item (reminders, 督办单, 特急).
-  registerEscalationJobs(ctx, jobs).catch((err: unknown) =>
-    console.error('deadline jobs failed to register:', err instanceof Error ? err.message : err),
+  // The deadline sweep every minute (DUBAN_SWEEP_SECONDS) → one chase job per due item
+  // (reminders, 督办单, 特急).
+  registerEscalationJobs(ctx, jobs, { sweepEveryMs: readEnv().DUBAN_SWEEP_SECONDS * 1000 }).catch(
+    (err: unknown) =>
+      console.error('deadline jobs failed to register:', err instanceof Error ? err.message : err),
+  );
+  // 定期报送: report slots moved on and their reminders, hourly in office hours.
+  registerReportingJobs(ctx, jobs).catch((err: unknown) =>
+    console.error('reporting jobs failed to register:', err instanceof Error ? err.message : err),
   );
   jobs
     .start()

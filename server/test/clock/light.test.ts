@@ -120,6 +120,32 @@ describe('light dates (properties, official calendar 2024–2026)', () => {
     );
   });
 
+  it('a missed milestone raises the light from the day after it, a reached one does not', () => {
+    const rank = { green: 0, yellow: 1, red: 2, overdue: 3 } as const;
+    fc.assert(
+      fc.property(day, day, day, fc.integer({ min: 0, max: 100 }), day, (a, b, m, progress, x) => {
+        const [startedOn, deadline] = a <= b ? [a, b] : [b, a];
+        const plain = lightDates(CAL, { startedOn, deadline, progress });
+        const missed = lightDates(CAL, { startedOn, deadline, progress, milestones: [{ date: m }] });
+        const reached = lightDates(CAL, {
+          startedOn,
+          deadline,
+          progress,
+          milestones: [{ date: m, reachedOn: m }],
+        });
+        expect(reached).toEqual(plain);
+        // never better than without the milestone; one step worse (unless already red) once missed
+        expect(rank[lightOn(missed, x)]).toBeGreaterThanOrEqual(rank[lightOn(plain, x)]);
+        if (x > m && lightOn(plain, x) !== 'red' && lightOn(plain, x) !== 'overdue') {
+          const lagged = plain.lagOn !== null && x >= plain.lagOn;
+          if (!lagged) expect(rank[lightOn(missed, x)]).toBe(rank[lightOn(plain, x)] + 1);
+        }
+        if (x <= m) expect(lightOn(missed, x)).toBe(lightOn(plain, x));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('pausing never shortens a deadline, and shifts by exactly the working days paused', () => {
     fc.assert(
       fc.property(day, fc.integer({ min: 0, max: 60 }), day, (pausedOn, len, deadline) => {

@@ -221,6 +221,8 @@ const initialState: fc.Arbitrary<ItemState> = fc
       clockPausedOn: null,
       urgency: 'normal',
       dueAt: null,
+      deadlineRule: null,
+      milestones: [],
     };
     if (start !== 1) return base;
     const deadline = base.deadline;
@@ -298,6 +300,7 @@ function commandFor(
         problems: '',
         nextSteps: '',
         indicatorValues: b.indicators.map((key) => ({ key, value: 1 })),
+        milestonesReached: [],
         attachments: [],
       };
     case 'request-extension': {
@@ -348,7 +351,10 @@ function dispatchIsValid(targets: DispatchTarget[], today: string, itemDeadline:
   return (
     targets.filter((t) => t.role === 'lead').length === 1 &&
     new Set(units).size === units.length &&
-    targets.every((t) => t.deadline >= today && t.deadline <= itemDeadline)
+    targets.every((t) => {
+      const d = t.deadline ?? itemDeadline;
+      return d >= today && d <= itemDeadline;
+    })
   );
 }
 
@@ -590,6 +596,8 @@ describe('transition() over random command sequences', () => {
             clockPausedOn: null,
             urgency: 'normal',
             dueAt: null,
+            deadlineRule: null,
+            milestones: [],
           });
           const r = transition(
             state,
@@ -602,6 +610,7 @@ describe('transition() over random command sequences', () => {
               nextSteps: '',
               indicatorValues: indicators.map((key) => ({ key, value: 1 })),
               attachments: [],
+              milestonesReached: [],
             },
             lead,
             START,

@@ -105,12 +105,13 @@ async function as(user: string): Promise<Client> {
     sessions.set(user, entry);
   }
   const { cookie, csrf } = entry.session;
-  const write = (method: 'POST' | 'PATCH') => (url: string, body?: unknown) =>
+  const write = (method: 'POST' | 'PATCH' | 'PUT') => (url: string, body?: unknown) =>
     w.app.inject({ method, url, payload: (body ?? {}) as object, headers: { cookie, 'x-csrf-token': csrf } });
   return {
     get: (url) => w.app.inject({ method: 'GET', url, headers: { cookie } }),
     post: write('POST'),
     patch: (url, body) => write('PATCH')(url, body),
+    put: (url, body) => write('PUT')(url, body),
   };
 }
 

@@ -114,6 +114,21 @@ describe('GET /api/v1/notifications/stream (Server-Sent Events)', () => {
     expect(city.events.find((e) => e.event === 'item.changed')?.id).toBeUndefined();
   });
 
+  it('announces an item action on the stream (every event write signals its items)', async () => {
+    const cityClient = await world.as('city_sup');
+    const created = await cityClient.post('/api/v1/items', itemBody({ title: '动作推送测试事项' }));
+    expect(created.statusCode).toBe(201);
+    const itemId: string = created.json().item.id;
+    const city = await stream('city_sup');
+    const ningbo = await stream('ningbo_sup');
+    await Promise.all([city.next('ready'), ningbo.next('ready')]);
+    const res = await cityClient.post(`/api/v1/items/${itemId}/actions/suspend`, { reason: '等待上级意见' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(JSON.parse((await city.next('item.changed')).data)).toEqual({ itemId });
+    await sleep(400);
+    expect(ningbo.events.filter((e) => e.event === 'item.changed')).toEqual([]);
+  });
+
   it('resumes after Last-Event-ID with what was missed, in order', async () => {
     const first = await stream('housing_h');
     await first.next('ready');

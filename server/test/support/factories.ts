@@ -65,6 +65,7 @@ export type Client = {
   get(url: string): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   patch(url: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  put(url: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
 };
 
 /** Regions of 浙江, a handful of units at province, city and county level, and a user per role. */
@@ -118,7 +119,7 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     }
     const session = s;
     const write =
-      (method: 'POST' | 'PATCH') =>
+      (method: 'POST' | 'PATCH' | 'PUT') =>
       (url: string, body?: unknown, headers: Record<string, string> = {}) =>
         app.inject({
           method,
@@ -130,6 +131,7 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
       get: (url) => app.inject({ method: 'GET', url, headers: { cookie: session.cookie } }),
       post: write('POST'),
       patch: (url, body, headers) => write('PATCH')(url, body, headers),
+      put: (url, body, headers) => write('PUT')(url, body, headers),
     };
   };
   return { app, units, users, login, as };

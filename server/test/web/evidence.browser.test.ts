@@ -1,14 +1,13 @@
 /**
  * The evidence ledger in a real browser: Debian's Chromium (never a downloaded one) driven by
- * playwright-core against the real app on a real port. The pages run the bundled @duban/verifier
- * (web/public/verifier.js, built from verifier/src by the web workspace's `build` script) with
- * WebCrypto. Nothing here is skipped: without /usr/bin/chromium every test fails and says why.
+ * playwright-core against the real app on a real port. The pages run @duban/verifier with WebCrypto:
+ * the item page (React) bundles it, the public 存证核验 page loads web/dist/verifier.js (esbuild),
+ * both built by the web workspace's `build` script. Nothing here is skipped: without
+ * /usr/bin/chromium every test fails and says why.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EvidencePackage } from '@duban/verifier';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,37 +17,15 @@ import { loadOrCreateSigner } from '../../src/ledger/keys.ts';
 import { checkpointNow } from '../../src/ledger/service.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 import { buildWorld, itemBody, PASSWORD, type World } from '../support/factories.ts';
+import { ensureWebBuild } from './build.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BUNDLE = path.join(ROOT, 'web/public/verifier.js');
-const VERIFIER_SRC = path.join(ROOT, 'verifier/src');
 
 function missingChromium(): Error {
   return new Error(
     `Chromium is missing at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` ` +
       '(.ci/run does this in CI). The browser tests never download a browser.',
   );
-}
-
-/** The newest modification time under a folder. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * Builds web/public/verifier.js with the web workspace's own build script when it is missing or
- * older than verifier/src, so `vitest run` alone works. Must run before buildApp: the static files
- * are listed when the app starts.
- */
-function ensureBundle(): void {
-  const fresh = fs.existsSync(BUNDLE) && fs.statSync(BUNDLE).mtimeMs >= newestMtime(VERIFIER_SRC);
-  if (!fresh) execFileSync('npm', ['run', 'build', '--workspace', 'web'], { cwd: ROOT, stdio: 'pipe' });
 }
 
 let ctx: TestContext;
@@ -66,7 +43,7 @@ let pkg: EvidencePackage;
 let pkgFile: string;
 
 beforeAll(async () => {
-  ensureBundle();
+  ensureWebBuild();
   ctx = await createTestContext();
   w = await buildWorld(ctx);
   const sup = await w.as('city_sup');

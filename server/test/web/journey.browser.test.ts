@@ -1,0 +1,339 @@
+/**
+ * The handling journey in the React app, in a real browser (Debian's Chromium via playwright-core)
+ * against the real app on a real port: a supervisor registers and dispatches an item; a handler of
+ * the lead unit accepts it, reports progress with an evidence file and requests completion; the
+ * supervisor approves. The supervisor's page follows the handler's steps live (SSE), without a
+ * reload. Screenshots of the main pages in 中文 and English go to artifacts/screenshots/, and
+ * axe-core checks the workbench and the item page for serious or critical violations.
+ * Nothing is skipped: without /usr/bin/chromium every test fails and says why.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import type { App } from '../../src/http/types.ts';
+import { checkpointNow } from '../../src/ledger/service.ts';
+import { createTestContext, type TestContext } from '../support/context.ts';
+import { buildWorld, PASSWORD, type World } from '../support/factories.ts';
+import { ensureWebBuild, ROOT } from './build.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'artifacts/screenshots');
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const TITLE = '推进城北片区老旧小区综合改造';
+
+let ctx: TestContext;
+let w: World;
+let app: App;
+let base: string;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  ensureWebBuild();
+  ctx = await createTestContext();
+  w = await buildWorld(ctx);
+  app = await buildApp(ctx);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  base = `http://127.0.0.1:${address.port}`;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  if (fs.existsSync(CHROMIUM)) {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+  }
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await app?.close();
+  await w?.app.close();
+  await ctx?.cleanup();
+});
+
+/** A signed-in page in a browser context of its own (its own cookies), 中文 unless told. */
+async function signIn(username: string, locale = 'zh-CN'): Promise<Page> {
+  if (!browser) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does this).`,
+    );
+  }
+  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (err) => pageErrors.push(`${username}: ${err.message}`));
+  await page.goto(`${base}/`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('who').waitFor();
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core in the page: WCAG 2.1 A/AA rules; returns the serious and critical violations. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<AxeResult> } })
+      .axe;
+    type AxeResult = {
+      violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+    };
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.targets.join(', ')}`);
+}
+
+/** Picks an option of an antd Select (its dropdown is rendered at the end of the body). */
+async function choose(page: Page, field: Locator, option: string, search?: string): Promise<void> {
+  await field.click();
+  if (search) await field.fill(search);
+  await page
+    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
+    .first()
+    .click();
+}
+
+/** Types a date into an antd DatePicker and leaves it (Enter would submit the form). */
+async function typeDate(field: Locator, date: string): Promise<void> {
+  await field.click();
+  await field.fill(date);
+  await field.press('Tab');
+  expect(await field.inputValue()).toBe(date);
+}
+
+const status = (page: Page) => page.getByTestId('item-status');
+
+/** Opens an action's modal from the item page's action bar. */
+async function openAction(page: Page, name: string): Promise<Locator> {
+  await page.getByTestId('actions').getByRole('button', { name, exact: true }).click();
+  const modal = page.locator('.ant-modal:visible');
+  await modal.waitFor();
+  return modal;
+}
+
+async function submitModal(modal: Locator): Promise<void> {
+  await modal.getByRole('button', { name: '提交' }).click();
+  await modal.waitFor({ state: 'hidden' });
+}
+
+describe('the handling journey in the browser (Chromium)', () => {
+  let sup: Page;
+  let handler: Page;
+  let itemUrl: string;
+
+  it('a supervisor registers an item (立项) from the supervision console', async () => {
+    sup = await signIn('city_sup');
+    await expect.poll(() => new URL(sup.url()).pathname).toBe('/console');
+    await sup.getByRole('heading', { name: '督查控制台' }).waitFor();
+    // The supervisor's menu has the console and nothing unbuilt (no cockpit yet).
+    const menu = sup.getByRole('navigation', { name: '主菜单' });
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+      '督查控制台',
+      '存证核验',
+      '接口文档',
+    ]);
+    await shot(sup, 'console-zh');
+
+    await sup.getByRole('button', { name: '立项' }).click();
+    await sup.getByRole('heading', { name: '立项' }).waitFor();
+    await sup.getByLabel('事项标题').fill(TITLE);
+    await sup.getByLabel('事项内容').fill('完成城北片区老旧小区综合改造 50 个，年底前全部完工。');
+    await choose(sup, sup.getByLabel('来源'), '政府工作报告');
+    await choose(sup, sup.getByLabel('分类'), '民生实事推进');
+    await typeDate(sup.getByLabel('办结期限'), '2027-06-30');
+    await sup.getByRole('button', { name: '添加量化目标' }).click();
+    await sup.getByLabel('指标名称').fill('改造老旧小区');
+    await sup.getByLabel('指标代码').fill('old_communities');
+    await sup.getByLabel('目标值').fill('50');
+    await sup.getByLabel('单位', { exact: true }).fill('个');
+    await shot(sup, 'register-zh');
+    await sup.locator('form[id="register"]').getByRole('button', { name: '立项' }).click();
+
+    await sup.waitForURL(/\/items\/[0-9a-f-]{36}$/);
+    itemUrl = sup.url();
+    await sup.getByRole('heading', { name: new RegExp(TITLE) }).waitFor();
+    expect(await status(sup).textContent()).toBe('已立项');
+    expect(await sup.locator('.timeline').textContent()).toContain('立项');
+  });
+
+  it('dispatches it (交办), showing a server validation error beside the field', async () => {
+    const modal = await openAction(sup, '交办');
+    await choose(sup, modal.getByLabel('单位'), '杭州市住房和城乡建设局', '住房和城乡');
+    // A unit's deadline after the item's: refused by the server (DEADLINE_AFTER_ITEM) at that field.
+    await typeDate(modal.getByLabel('期限'), '2027-07-31');
+    await modal.getByRole('button', { name: '提交' }).click();
+    const fieldError = modal.locator('.ant-form-item-explain-error');
+    await fieldError.waitFor();
+    expect(await fieldError.allTextContents()).toEqual(['分工期限不能晚于事项总期限']);
+    expect(await modal.getByRole('alert').count()).toBe(0);
+
+    await typeDate(modal.getByLabel('期限'), '2027-06-30');
+    await submitModal(modal);
+    await expect.poll(() => status(sup).textContent()).toBe('已交办');
+    expect(await sup.getByRole('row', { name: /杭州市住房和城乡建设局/ }).textContent()).toContain('待签收');
+  });
+
+  it('the handler finds it in 我的待办 and accepts it (签收); the supervisor sees it live', async () => {
+    handler = await signIn('housing_h');
+    await expect.poll(() => new URL(handler.url()).pathname).toBe('/workbench');
+    await handler.getByRole('tab', { name: '待签收' }).waitFor();
+    expect(await handler.getByRole('tab').allTextContents()).toEqual([
+      '待签收',
+      '办理中',
+      '即将到期',
+      '已超期',
+      '待审批',
+    ]);
+    await handler.getByRole('cell', { name: TITLE }).waitFor();
+    expect(await handler.getByRole('row', { name: new RegExp(TITLE) }).textContent()).toContain('绿灯');
+    await shot(handler, 'workbench-zh');
+    expect(await axeViolations(handler)).toEqual([]);
+
+    await handler.getByRole('cell', { name: TITLE }).click();
+    await expect.poll(() => handler.url()).toBe(itemUrl);
+    const modal = await openAction(handler, '签收');
+    await submitModal(modal);
+    await expect.poll(() => status(handler).textContent()).toBe('办理中');
+    // The supervisor's page, untouched, follows through the live stream.
+    await expect.poll(() => status(sup).textContent(), { timeout: 15_000 }).toBe('办理中');
+  });
+
+  it('reports progress with an evidence file upload and requests completion', async () => {
+    const modal = await openAction(handler, '进展反馈');
+    await modal.getByLabel('完成进度（%）').fill('60');
+    await modal.getByLabel('进展情况').fill('已完成 30 个小区的改造，其余 20 个正在施工。');
+    await modal.getByLabel('存在问题').fill('部分居民意见未统一。');
+    await modal.getByLabel('下步计划').fill('逐户沟通，十月底前全部开工。');
+    await modal.getByLabel('改造老旧小区（50个）').fill('30');
+    await modal.locator('input[type="file"]').setInputFiles({
+      name: '验收记录.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('城北片区老旧小区改造验收记录：30 个小区已完工。\n'),
+    });
+    await modal.locator('.ant-upload-list-item', { hasText: '验收记录.txt' }).waitFor();
+    await expect
+      .poll(() => modal.locator('.ant-upload-list-item').getAttribute('class'))
+      .toMatch(/ant-upload-list-item-done/);
+    await submitModal(modal);
+
+    const file = handler.getByTestId('report-files').getByRole('link', { name: '验收记录.txt' });
+    await file.waitFor();
+    const href = (await file.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^\/api\/v1\/files\/[0-9a-f]{64}$/);
+    const cookies = await handler.context().cookies();
+    const download = await fetch(`${base}${href}`, {
+      headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    expect(download.status).toBe(200);
+    expect(await download.text()).toContain('30 个小区已完工');
+    expect(await handler.getByText('部分居民意见未统一。').count()).toBe(1);
+    // Once a checkpoint covers the record, the page verifies it (the bundled @duban/verifier).
+    if (!(await checkpointNow(ctx))) throw new Error('no checkpoint was made');
+    await handler.reload();
+    await handler.locator('#evidence-badge:not([data-state="checking"])').waitFor();
+    expect(await handler.locator('#evidence-badge').getAttribute('data-state')).toBe('verified');
+    expect(await handler.locator('#evidence-badge').textContent()).toMatch(
+      /^✓ 已验证：5 条记录均在账本检查点/,
+    );
+    await shot(handler, 'item-zh');
+    expect(await axeViolations(handler)).toEqual([]);
+
+    const completion = await openAction(handler, '申请办结');
+    await completion.getByLabel('办结情况').fill('50 个小区全部完成改造并通过验收。');
+    await submitModal(completion);
+    await expect.poll(() => status(handler).textContent()).toBe('申请办结');
+  });
+
+  it('the supervisor approves the completion (审核通过办结)', async () => {
+    await expect.poll(() => status(sup).textContent(), { timeout: 15_000 }).toBe('申请办结');
+    const modal = await openAction(sup, '审核通过办结');
+    await modal.getByLabel('意见').fill('成效明显，同意办结。');
+    await submitModal(modal);
+    await expect.poll(() => status(sup).textContent()).toBe('已办结');
+    const timeline = (await sup.locator('.timeline').textContent()) ?? '';
+    for (const step of ['立项', '交办', '签收', '进展反馈', '申请办结', '审核通过办结']) {
+      expect(timeline).toContain(step);
+    }
+    await expect.poll(() => status(handler).textContent(), { timeout: 15_000 }).toBe('已办结');
+    // The item left the supervisor's 待审核 list.
+    await sup.goto(`${base}/console?tab=review`);
+    await sup.getByText('暂无事项').waitFor();
+  });
+
+  it('switches to English (antd too), remembers it, and shows the pages in English', async () => {
+    await sup.goto(itemUrl);
+    await status(sup).waitFor();
+    await sup.getByText('English', { exact: true }).click();
+    await expect.poll(() => status(sup).textContent()).toBe('Completed');
+    await sup.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await sup.locator('html').getAttribute('lang')).toBe('en');
+    await sup.reload();
+    await expect.poll(() => status(sup).textContent()).toBe('Completed');
+    expect(await sup.locator('.timeline').textContent()).toContain('Completion approved');
+    await shot(sup, 'item-en');
+    await sup.goto(`${base}/console`);
+    await sup.getByRole('heading', { name: 'Supervision console' }).waitFor();
+    await sup.getByRole('cell', { name: TITLE }).waitFor();
+    await shot(sup, 'console-en');
+    await sup.getByRole('button', { name: 'Register an item' }).click();
+    await sup.getByLabel('Title').waitFor();
+    // antd's own texts switch too (the DatePicker placeholder).
+    expect(await sup.getByLabel('Deadline').getAttribute('placeholder')).toBe('Select date');
+    await shot(sup, 'register-en');
+
+    await handler.getByText('English', { exact: true }).click();
+    await handler.goto(`${base}/workbench?tab=approval`);
+    await handler.getByRole('tab', { name: 'Awaiting approval' }).waitFor();
+    await handler.goto(`${base}/workbench`);
+    await handler.getByRole('tab', { name: 'To accept' }).waitFor();
+    await handler.getByText('No items').waitFor();
+    await shot(handler, 'workbench-en');
+
+    await handler.getByRole('button', { name: 'Sign out' }).click();
+    await handler.getByRole('button', { name: 'Sign in' }).waitFor();
+    await shot(handler, 'login-en');
+    await handler.getByText('中文', { exact: true }).click();
+    await handler.getByRole('button', { name: '登录' }).waitFor();
+    await shot(handler, 'login-zh');
+  });
+
+  it('shows a friendly 未找到 page for an item one may not see, and the login page when the session ends', async () => {
+    const other = await signIn('edu_h');
+    await other.goto(itemUrl);
+    await other.getByText('未找到').waitFor();
+    expect(await other.getByText('事项不存在，或您无权查看。').count()).toBe(1);
+    await other.goto(`${base}/items/00000000-0000-4000-8000-000000000000`);
+    await other.getByText('事项不存在，或您无权查看。').waitFor();
+
+    // A session that ends (here: the cookie is gone) sends the next API call's page to the login.
+    await other.context().clearCookies();
+    await other.getByRole('button', { name: '返回首页' }).click();
+    await other.getByRole('button', { name: '登录' }).waitFor();
+    expect(new URL(other.url()).pathname).toBe('/login');
+    expect(pageErrors).toEqual([]);
+  });
+});

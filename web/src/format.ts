@@ -1,0 +1,12 @@
+import type { Locale } from './i18n/messages.ts';
+
+/** An instant as people in 中国 read it (Asia/Shanghai), in the interface language. */
+export function formatInstant(iso: string | null, locale: Locale): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', {
+    timeZone: 'Asia/Shanghai',
+    hour12: false,
+  });
+}

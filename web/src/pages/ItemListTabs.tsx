@@ -1,0 +1,24 @@
+import { Tabs } from 'antd';
+import { useSearchParams } from 'react-router';
+import { type ItemFilter, ItemTable } from '../components/ItemTable.tsx';
+
+export type ListTab = { key: string; label: string; filter: ItemFilter };
+
+/** Tabs of item lists, the open tab kept in the address (?tab=) so Back returns to it. */
+export function ItemListTabs({ tabs, extra }: { tabs: ListTab[]; extra?: ItemFilter }) {
+  const [params, setParams] = useSearchParams();
+  const first = tabs[0]?.key ?? '';
+  const active = tabs.some((t) => t.key === params.get('tab')) ? (params.get('tab') ?? first) : first;
+  return (
+    <Tabs
+      activeKey={active}
+      onChange={(key) => setParams({ tab: key }, { replace: true })}
+      destroyOnHidden
+      items={tabs.map((tab) => ({
+        key: tab.key,
+        label: tab.label,
+        children: <ItemTable filter={{ ...tab.filter, ...extra }} />,
+      }))}
+    />
+  );
+}

@@ -1,0 +1,206 @@
+import type { ItemAction } from '@duban/schema';
+import { Alert, DatePicker, Form, Input, InputNumber, Modal, Slider } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { ApiError, api, problemText } from '../../api/client.ts';
+import type { ItemDetail } from '../../api/types.ts';
+import { useI18n } from '../../i18n/I18nProvider.tsx';
+import { ACTION_FORMS, type FieldKind, formFieldOf } from './actionForms.ts';
+import { AssignmentsField, AttachmentsInput, ExtensionUnitSelect, IndicatorsField } from './fields.tsx';
+
+type FieldDef = { name: string; kind: FieldKind; required: boolean; label: string };
+type Values = Record<string, unknown>;
+
+const isDayjs = (v: unknown): v is Dayjs => dayjs.isDayjs(v);
+const isoDate = (v: unknown) => (isDayjs(v) ? v.format('YYYY-MM-DD') : v);
+
+/** Form values → the action's JSON body. */
+function toBody(fields: FieldDef[], values: Values): Values {
+  const body: Values = {};
+  for (const f of fields) {
+    const v = values[f.name];
+    switch (f.kind) {
+      case 'date':
+        body[f.name] = isoDate(v);
+        break;
+      case 'assignments':
+        body[f.name] = (Array.isArray(v) ? v : []).map((row: Values) => ({
+          unitId: row.unitId,
+          role: row.role,
+          deadline: isoDate(row.deadline),
+        }));
+        break;
+      case 'indicators':
+        body[f.name] = Object.entries((v ?? {}) as Record<string, unknown>)
+          .filter((e): e is [string, number] => typeof e[1] === 'number')
+          .map(([key, value]) => ({ key, value }));
+        break;
+      case 'attachments':
+        body[f.name] = Array.isArray(v) ? v : [];
+        break;
+      default:
+        // An optional text left empty is left out (the schema's default applies).
+        if (!(v === undefined || v === null || (v === '' && !f.required))) body[f.name] = v;
+    }
+  }
+  return body;
+}
+
+function initialValues(action: ItemAction, item: ItemDetail): Values {
+  switch (action) {
+    case 'dispatch': {
+      const live = item.assignments.filter((a) => a.status !== 'returned');
+      return {
+        assignments: live.length
+          ? live.map((a) => ({ unitId: a.unitId, role: a.role, deadline: dayjs(a.deadline) }))
+          : [{ role: 'lead', deadline: dayjs(item.deadline) }],
+      };
+    }
+    case 'report':
+      return { percent: item.progress, attachments: [] };
+    case 'approve-extension':
+    case 'reject-extension':
+      return { unitId: item.assignments.find((a) => a.pendingExtension)?.unitId };
+    default:
+      return {};
+  }
+}
+
+/**
+ * One lifecycle action as a form in a modal: fields from the action's body schema, sent to
+ * POST /api/v1/items/{id}/actions/{action} with If-Match. Field problems of a 400 appear beside the
+ * field; anything else (409, 403, …) above the form.
+ */
+export function ActionModal({
+  action,
+  item,
+  onClose,
+  onDone,
+}: {
+  action: ItemAction;
+  item: ItemDetail;
+  onClose: () => void;
+  onDone: (item: ItemDetail) => void;
+}) {
+  const { t, locale } = useI18n();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [initial] = useState(() => initialValues(action, item));
+  const fields: FieldDef[] = (ACTION_FORMS[action] ?? []).map((f) => ({
+    name: f.name,
+    kind: f.kind,
+    required: f.required,
+    label: f.label(t),
+  }));
+
+  const submit = async (values: Values) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await api<{ item: ItemDetail }>(`/api/v1/items/${item.id}/actions/${action}`, {
+        body: toBody(fields, values),
+        headers: { 'if-match': `"${item.version}"` },
+      });
+      onDone(res.item);
+    } catch (err) {
+      const problem = err instanceof ApiError ? err.problem : null;
+      const issues =
+        problem?.errors ??
+        (problem?.field
+          ? [{ field: problem.field, message: problem.detail, messageZh: problem.detailZh }]
+          : []);
+      const placed: { name: (string | number)[]; errors: string[] }[] = [];
+      for (const issue of issues) {
+        const name = formFieldOf(issue.field, fields);
+        if (name) placed.push({ name, errors: [locale === 'zh-CN' ? issue.messageZh : issue.message] });
+      }
+      if (placed.length > 0) form.setFields(placed);
+      if (placed.length < issues.length || issues.length === 0)
+        setError(problemText(err, locale, t.common.requestFailed, t.common.networkError));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title={t.names.action[action]}
+      okText={t.common.submit}
+      cancelText={t.common.cancel}
+      confirmLoading={busy}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      width={action === 'dispatch' ? 860 : 560}
+      destroyOnHidden
+    >
+      {error ? <Alert type="error" title={error} role="alert" style={{ marginBottom: 16 }} /> : null}
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        initialValues={initial}
+        onFinish={submit}
+        name={`action-${action}`}
+      >
+        {fields.map((f) => (
+          <ActionField key={f.name} field={f} item={item} />
+        ))}
+      </Form>
+    </Modal>
+  );
+}
+
+/** One body field of an action form. */
+function ActionField({ field: f, item }: { field: FieldDef; item: ItemDetail }) {
+  const { t } = useI18n();
+  const rules = f.required ? [{ required: true, message: t.form.required }] : [];
+  switch (f.kind) {
+    case 'assignments':
+      return <AssignmentsField item={item} />;
+    case 'indicators':
+      return item.targets.length ? <IndicatorsField item={item} /> : null;
+    case 'attachments':
+      return (
+        <Form.Item name={f.name} label={f.label}>
+          <AttachmentsInput />
+        </Form.Item>
+      );
+    case 'percent':
+      return (
+        <Form.Item name={f.name} label={f.label} rules={rules}>
+          <InputNumber min={0} max={100} precision={0} />
+        </Form.Item>
+      );
+    case 'score':
+      return (
+        <Form.Item name={f.name} label={f.label} rules={rules}>
+          <Slider min={0} max={100} />
+        </Form.Item>
+      );
+    case 'date':
+      return (
+        <Form.Item name={f.name} label={f.label} rules={rules}>
+          <DatePicker />
+        </Form.Item>
+      );
+    case 'extensionUnit':
+      return (
+        <Form.Item name={f.name} label={f.label} rules={rules}>
+          <ExtensionUnitSelect item={item} />
+        </Form.Item>
+      );
+    case 'text':
+      return (
+        <Form.Item name={f.name} label={f.label} rules={rules}>
+          <Input />
+        </Form.Item>
+      );
+    case 'textarea':
+      return (
+        <Form.Item name={f.name} label={f.label} rules={rules}>
+          <Input.TextArea rows={3} />
+        </Form.Item>
+      );
+  }
+}

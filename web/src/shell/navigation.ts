@@ -1,0 +1,19 @@
+import type { Role } from '@duban/schema';
+import type { Messages } from '../i18n/messages.ts';
+
+/** A page in the side menu and the roles that see it. Only built pages are listed. */
+export type NavEntry = { path: string; label: (t: Messages) => string; roles: readonly Role[] };
+
+export const NAV: readonly NavEntry[] = [
+  { path: '/workbench', label: (t) => t.shell.workbench, roles: ['handler', 'unit_head'] },
+  { path: '/console', label: (t) => t.shell.console, roles: ['supervisor'] },
+  // Roles whose own pages (cockpit for leaders, scoring for evaluators, audit) are not built yet
+  // read the plain item list meanwhile.
+  { path: '/items', label: (t) => t.shell.items, roles: ['leader', 'evaluator', 'auditor'] },
+  // Later: '/cockpit' (leader, supervisor), '/admin' (admin). The public portal lives at /portal,
+  // outside this signed-in layout.
+];
+
+export function navFor(roles: readonly Role[]): NavEntry[] {
+  return NAV.filter((e) => e.roles.some((r) => roles.includes(r)));
+}
