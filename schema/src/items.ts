@@ -192,6 +192,10 @@ export const ListItemsQuery = z
     deadlineFrom: IsoDate.optional(),
     deadlineTo: IsoDate.optional(),
     parentId: uuid.optional(),
+    myAssignment: z
+      .enum(['pending', 'accepted', 'returned'])
+      .optional()
+      .describe("items where the caller's own unit has an assignment in this state (pending: 待签收)"),
     q: z.string().trim().min(1).max(100).optional(),
     sort: z.enum(['deadline', '-deadline', 'createdAt', '-createdAt']).default('-createdAt'),
     limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -16,7 +16,10 @@
  * Sweep: BENCH_SWEEP_ITEMS (open items for the deadline sweep on the server, default 1000000; PGlite
  * sweeps at most BENCH_ITEMS). BENCH_NOTIFICATIONS: e-mails through the outbox to a loopback SMTP
  * server (default 1500).
- * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger (e.g.
+ * KPI: BENCH_KPI_ITEMS (items for the full KPI recompute, default 1000000; PGlite uses at most
+ * BENCH_ITEMS), BENCH_KPI_UNITS (units leading them, default 3000), BENCH_KPI_SAMPLES (single-event
+ * catch-ups timed, default 100).
+ * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger, kpi (e.g.
  * BENCH_ONLY=notify BENCH_DB=postgres for the notification figure alone); default all. A partial
  * run writes latest-<db>-<parts>.json.
  *
@@ -40,6 +43,7 @@ import { listItems } from '../src/items/queries.ts';
 import type { Actor } from '../src/shared/actor.ts';
 import { addDays, shanghaiDate } from '../src/shared/time.ts';
 import { bulkLoad } from './bulk.ts';
+import { benchKpi } from './kpi.ts';
 import { benchLedger } from './ledger.ts';
 import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
 import { benchNotify } from './notify.ts';
@@ -65,6 +69,11 @@ const P = {
   only: process.env.BENCH_DB,
   sweepItems: int('BENCH_SWEEP_ITEMS', 1_000_000),
   notifications: int('BENCH_NOTIFICATIONS', 1500),
+  kpi: {
+    items: int('BENCH_KPI_ITEMS', 1_000_000),
+    units: int('BENCH_KPI_UNITS', 3000),
+    samples: Math.max(1, int('BENCH_KPI_SAMPLES', 100)),
+  },
   ledger: {
     commands: int('BENCH_LEDGER_COMMANDS', 1000),
     writers: Math.max(1, int('BENCH_WRITERS', 8)),
@@ -73,7 +82,7 @@ const P = {
     proofs: int('BENCH_PROOFS', 200),
   },
 };
-const PARTS = ['creation', 'lists', 'sweep', 'notify', 'ledger'] as const;
+const PARTS = ['creation', 'lists', 'sweep', 'notify', 'ledger', 'kpi'] as const;
 type Part = (typeof PARTS)[number];
 const ONLY: ReadonlySet<Part> | undefined = (() => {
   const raw = process.env.BENCH_ONLY?.trim();
@@ -295,6 +304,16 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
     });
   }
 
+  const kpi = part('kpi')
+    ? await benchKpi(
+        kind,
+        handle,
+        world,
+        { ...P.kpi, items: kind === 'postgres' ? P.kpi.items : Math.min(P.kpi.items, P.items) },
+        out,
+      )
+    : undefined;
+
   const json = {
     db: kind,
     version: version.rows[0]?.v,
@@ -310,6 +329,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
     setup: { seconds: setup.ms / 1000, rssPeakMb: setup.rssMb, units: world.units.length },
     creation,
     ...lists,
+    ...(kpi ? { kpi } : {}),
     rssNote:
       kind === 'pglite'
         ? 'RSS of this Node process, which includes the embedded database'

@@ -23,6 +23,7 @@ import { refuseUnstorableText } from './http/storable.ts';
 import type { App } from './http/types.ts';
 import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
+import { registerKpiRoutes } from './kpi/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerNotificationRoutes } from './notify/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
@@ -134,6 +135,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerLedgerRoutes(app, ctx);
   registerEscalationRoutes(app, ctx);
   registerReportingRoutes(app, ctx);
+  registerKpiRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerCalendarFeedRoutes(app, ctx);
   return app;

@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.ts';
 import { isEmptyDatabase, seedDemo } from './demo/seed.ts';
 import { readEnv } from './env.ts';
 import { registerExtractCommands } from './extract/cli.ts';
+import { registerKpiCommands } from './kpi/cli.ts';
 import { registerLedgerCommands } from './ledger/cli.ts';
 import { registerOrgCommands } from './org/cli.ts';
 import { openRuntime } from './runtime.ts';
@@ -131,6 +132,7 @@ program
 registerOrgCommands(program, open);
 registerCalendarCommands(program, open);
 registerLedgerCommands(program, open);
+registerKpiCommands(program, open);
 registerExtractCommands(program, () => program.opts<{ data?: string }>().data);
 
 try {

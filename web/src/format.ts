@@ -10,3 +10,8 @@ export function formatInstant(iso: string | null, locale: Locale): string {
     hour12: false,
   });
 }
+
+/** Today's calendar date in Asia/Shanghai, YYYY-MM-DD (deadlines are Asia/Shanghai dates). */
+export function shanghaiToday(now: Date = new Date()): string {
+  return now.toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' });
+}

@@ -4,7 +4,7 @@ import { AppLayout, HomeRedirect } from './shell/AppLayout.tsx';
 
 /**
  * Routes. Every page is its own chunk, loaded when first visited, so the first load carries only
- * the shell. Later: /cockpit (leaders), /admin, and the public portal at /portal (outside the
+ * the shell. Later: /cockpit (leaders) and the public portal at /portal (outside the
  * signed-in layout, beside /login).
  */
 export const router = createBrowserRouter([
@@ -37,6 +37,16 @@ export const router = createBrowserRouter([
       {
         path: 'items/:id',
         lazy: async () => ({ Component: (await import('./pages/item/ItemPage.tsx')).ItemPage }),
+      },
+      {
+        path: 'admin/calendar',
+        lazy: async () => ({ Component: (await import('./pages/admin/CalendarPage.tsx')).CalendarPage }),
+      },
+      {
+        path: 'admin/category-rules',
+        lazy: async () => ({
+          Component: (await import('./pages/admin/CategoryRulesPage.tsx')).CategoryRulesPage,
+        }),
       },
       {
         path: '*',

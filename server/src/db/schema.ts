@@ -321,6 +321,11 @@ export type Database = {
   job_claims: JobClaimTable;
   calendar_feeds: CalendarFeedTable;
   report_slots: ReportSlotTable;
+  kpi_definitions: KpiDefinitionTable;
+  kpi_item_facts: KpiItemFactTable;
+  kpi_rollups: KpiRollupTable;
+  kpi_workdays: KpiWorkdayTable;
+  kpi_state: KpiStateTable;
 };
 
 export type ItemRow = Selectable<ItemTable>;
@@ -375,4 +380,67 @@ export type ReportSlotTable = {
   report_id: string | null;
   filled_at: Timestamp | null;
   created_at: Timestamp;
+};
+
+/** 绩效指标定义 (migrations/0015_kpi.sql): numerator/denominator are predicates (kpi/definitions.ts). */
+export type KpiDefinitionTable = {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  unit: string;
+  direction: string;
+  numerator: Json<unknown>;
+  denominator: Json<unknown>;
+  no_data: Json<unknown> | null;
+  description: Generated<string>;
+  sort_order: Generated<number>;
+};
+
+/** 指标事实: one row per dispatched, not cancelled item (kpi/facts.ts). */
+export type KpiItemFactTable = {
+  item_id: string;
+  lead_unit_id: string | null;
+  assigning_unit_id: string;
+  region_code: string;
+  region_path: string;
+  category_code: string;
+  period_month: string;
+  deadline: DateText;
+  completed_on: DateText | null;
+  due: boolean;
+  completed: boolean;
+  completed_on_time: boolean;
+  overdue: boolean;
+  paused: boolean;
+  extended: boolean;
+  exempted: boolean;
+  returned: boolean;
+  returned_count: number;
+  working_days: number | null;
+  escalated: boolean;
+  deductions: number;
+  reports_count: number;
+  computed_on: DateText;
+};
+
+/** 指标汇总: per dimension key, month and KPI (kpi/rollups.ts). */
+export type KpiRollupTable = {
+  dimension: 'unit' | 'region' | 'category';
+  key: string;
+  period_month: string;
+  /** Per KPI, in the order of kpi_state.kpi_codes (numeric: strings). */
+  numerators: string[];
+  denominators: string[];
+};
+
+export type KpiWorkdayTable = { day: DateText; ord: number };
+
+export type KpiStateTable = {
+  id: boolean;
+  last_seq: number;
+  calendar_stamp: string;
+  definitions_hash: string;
+  kpi_codes: ColumnType<string[], string[] | undefined, string[]>;
+  recomputed_at: Timestamp | null;
+  checked_on: DateText | null;
 };

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { redateChangedCategories, redateIfCalendarChanged } from '../items/lights.ts';
-import { defineJob, type JobRunner } from '../jobs/types.ts';
+import { batchSender, defineJob, type JobRunner } from '../jobs/types.ts';
 import { chaseItem, forEachDueItem } from './chase.ts';
 import { sweepEmergencies } from './emergency.ts';
 
@@ -28,10 +28,10 @@ export async function registerEscalationJobs(
     // An admin's calendar edit moves light and chase days: re-date open items first.
     await redateIfCalendarChanged(ctx.db);
     await redateChangedCategories(ctx.db);
-    await forEachDueItem(ctx.db, now, async (itemId) => {
-      // While a job for the item waits, a later sweep queues no second one.
-      await jobs.send(CHASE_ITEM, { itemId }, { singletonKey: itemId });
-    });
+    // While a job for the item waits, a later sweep queues no second one.
+    const chase = batchSender(jobs, CHASE_ITEM);
+    await forEachDueItem(ctx.db, now, (itemId) => chase.add({ itemId }, { singletonKey: itemId }));
+    await chase.flush();
     await sweepEmergencies(ctx.db, now);
   });
   await jobs.every(DEADLINE_SWEEP, opts.sweepEveryMs ?? 60_000, {});

@@ -233,6 +233,11 @@ export async function listItems(db: Queryable, actor: Actor, p: ListItemsParams,
   if (p.deadlineFrom) q = q.where('i.deadline', '>=', p.deadlineFrom);
   if (p.deadlineTo) q = q.where('i.deadline', '<=', p.deadlineTo);
   if (p.parentId) q = q.where('i.parent_id', '=', p.parentId);
+  if (p.myAssignment)
+    q = q.where(
+      sql<boolean>`exists (select 1 from assignments ma where ma.item_id = i.id
+        and ma.unit_id = ${actor.unitId} and ma.status = ${p.myAssignment})`,
+    );
   if (p.q)
     q = q.where(
       sql<boolean>`(i.title ilike ${`%${escapeLike(p.q)}%`} or i.number ilike ${`%${escapeLike(p.q)}%`})`,

@@ -154,6 +154,13 @@ export function createInProcessRunner(opts: InProcessOptions = {}): JobRunner {
       if (stopped) throw new Error('job runner stopped');
       return enqueue(job.name, payload, o);
     },
+    async sendMany<P extends JobPayload>(
+      job: JobDef<P>,
+      entries: readonly { payload: P; opts?: SendOptions }[],
+    ) {
+      if (stopped) throw new Error('job runner stopped');
+      for (const e of entries) enqueue(job.name, e.payload, e.opts);
+    },
     async every<P extends JobPayload>(job: JobDef<P>, schedule: Schedule, payload: P) {
       assertSchedule(schedule);
       schedules.push({ name: job.name, schedule, payload });

@@ -169,6 +169,24 @@ export function createPgBossRunner(handle: DbHandle, opts: PgBossOptions = {}): 
         ...(o.startAfter === undefined ? {} : { startAfter: o.startAfter }),
       });
     },
+    async sendMany<P extends JobPayload>(
+      job: JobDef<P>,
+      entries: readonly { payload: P; opts?: SendOptions }[],
+    ) {
+      if (started === undefined) throw new Error('start the job runner before sending');
+      await started;
+      if (entries.length === 0) return;
+      await ensureQueue(job.name);
+      // One INSERT … ON CONFLICT DO NOTHING: a waiting job with the same singletonKey keeps its place.
+      await boss.insert(
+        entries.map((e) => ({
+          name: job.name,
+          data: e.payload,
+          singletonKey: e.opts?.singletonKey ?? randomUUID(),
+          ...(e.opts?.startAfter === undefined ? {} : { startAfter: e.opts.startAfter }),
+        })),
+      );
+    },
     async every<P extends JobPayload>(job: JobDef<P>, schedule: Schedule, payload: P) {
       assertSchedule(schedule);
       const arm = async () => {

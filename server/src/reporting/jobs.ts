@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import { defineJob, type JobRunner } from '../jobs/types.ts';
+import { batchSender, defineJob, type JobRunner } from '../jobs/types.ts';
 import { forEachScheduledItem, remindItemSlots } from './reminders.ts';
 
 /** Hourly in office hours: queue one job per active item with a report schedule. */
@@ -15,10 +15,10 @@ export async function registerReportingJobs(ctx: AppContext, jobs: JobRunner): P
     await remindItemSlots(ctx.db, itemId, ctx.now());
   });
   await jobs.register(REPORT_SWEEP, async () => {
-    await forEachScheduledItem(ctx.db, async (itemId) => {
-      // While a job for the item waits, a later sweep queues no second one.
-      await jobs.send(REPORT_ITEM, { itemId }, { singletonKey: itemId });
-    });
+    // While a job for the item waits, a later sweep queues no second one.
+    const remind = batchSender(jobs, REPORT_ITEM);
+    await forEachScheduledItem(ctx.db, (itemId) => remind.add({ itemId }, { singletonKey: itemId }));
+    await remind.flush();
   });
   await jobs.every(REPORT_SWEEP, SWEEP_SCHEDULE, {});
 }

@@ -3,6 +3,7 @@ import { readEnv } from '../env.ts';
 import { registerEscalationJobs } from '../escalation/jobs.ts';
 import { sweepIncoming } from '../files/store.ts';
 import { createJobRunner } from '../jobs/index.ts';
+import { registerKpiJobs } from '../kpi/jobs.ts';
 import { startLedgerLoop } from '../ledger/service.ts';
 import { startNotifications } from '../notify/worker.ts';
 import { registerReportingJobs } from '../reporting/jobs.ts';
@@ -42,6 +43,10 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   // 定期报送: report slots moved on and their reminders, hourly in office hours.
   registerReportingJobs(ctx, jobs).catch((err: unknown) =>
     console.error('reporting jobs failed to register:', err instanceof Error ? err.message : err),
+  );
+  // 绩效指标: events folded into the KPI facts and roll-ups every 15 s.
+  registerKpiJobs(ctx, jobs).catch((err: unknown) =>
+    console.error('KPI jobs failed to register:', err instanceof Error ? err.message : err),
   );
   jobs
     .start()

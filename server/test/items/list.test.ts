@@ -393,6 +393,28 @@ describe('filters return exactly the matching items', () => {
     }
   });
 
+  it("myAssignment: items where the caller's own unit has an assignment in that state", async () => {
+    const mine: [string, string][] = [
+      ['housing_h', 'housing'],
+      ['edu_h', 'education'],
+      ['county_h', 'countyHousing'],
+    ];
+    let pending = 0;
+    for (const [user, key] of mine) {
+      for (const state of ['pending', 'accepted', 'returned']) {
+        pending += expectSet(
+          await walk(user, `myAssignment=${state}`),
+          (d) => d.assignments.some((a) => a.unitId === w.units[key] && a.status === state),
+          `${user} ${state}`,
+        );
+      }
+    }
+    expect(pending).toBeGreaterThan(0);
+    const res = await (await as('housing_h')).get(`${BASE}?myAssignment=maybe`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'querystring.myAssignment' });
+  });
+
   it('regionCode: items of units in the region subtree; unknown region is a 400', async () => {
     for (const code of ['330000', '330100', '330106', '330200', '330300']) {
       expectSet(await walk('prov_sup', `regionCode=${code}`), (d) => inSubtree(d.regionCode, code), code);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextCronDelayMs } from '../../src/jobs/in-process.ts';
 import { createJobRunner, defineJob, type JobRunner } from '../../src/jobs/index.ts';
+import { batchSender } from '../../src/jobs/types.ts';
 import { waitFor } from '../notify/support.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 
@@ -65,6 +66,26 @@ describe(`job runner (${process.env.DATABASE_URL ? 'pg-boss' : 'in-process'})`, 
     expect(seen).toEqual([]); // startAfter holds them
     await waitFor(() => (seen.length === 4 ? true : undefined), 'four jobs');
     expect(seen.sort()).toEqual([1, 3, 4, 5]);
+  });
+
+  it('sendMany queues a batch in one go, with the same singleton rule as send', async () => {
+    const job = defineJob<{ n: number }>('test.many');
+    const seen: number[] = [];
+    const later = new Date(Date.now() + 1500);
+    expect(await runner.send(job, { n: 0 }, { singletonKey: 'item-0', startAfter: later })).not.toBeNull();
+    const sender = batchSender(runner, job, 4);
+    for (let n = 0; n < 10; n++)
+      await sender.add({ n: n + 100 }, { singletonKey: `item-${n}`, startAfter: later });
+    await sender.add({ n: 200 }, { startAfter: later });
+    await sender.flush();
+    await runner.sendMany(job, []);
+    await runner.register(job, async (p) => {
+      seen.push(p.n);
+    });
+    await waitFor(() => (seen.length === 11 ? true : undefined), 'eleven jobs');
+    await sleep(300);
+    // item-0 was waiting: its batch entry (100) was dropped; every other entry ran once
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 101, 102, 103, 104, 105, 106, 107, 108, 109, 200]);
   });
 
   it('retries a job whose handler throws', async () => {

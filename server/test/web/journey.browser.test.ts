@@ -7,138 +7,23 @@
  * axe-core checks the workbench and the item page for serious or critical violations.
  * Nothing is skipped: without /usr/bin/chromium every test fails and says why.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import type { App } from '../../src/http/types.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { checkpointNow } from '../../src/ledger/service.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, PASSWORD, type World } from '../support/factories.ts';
-import { ensureWebBuild, ROOT } from './build.ts';
+import {
+  axeViolations,
+  choose,
+  openAction,
+  shot,
+  status,
+  submitModal,
+  typeDate,
+  useBrowserApp,
+} from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'artifacts/screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TITLE = '推进城北片区老旧小区综合改造';
 
-let ctx: TestContext;
-let w: World;
-let app: App;
-let base: string;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureWebBuild();
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  app = await buildApp(ctx);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  base = `http://127.0.0.1:${address.port}`;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  if (fs.existsSync(CHROMIUM)) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-  }
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-  await w?.app.close();
-  await ctx?.cleanup();
-});
-
-/** A signed-in page in a browser context of its own (its own cookies), 中文 unless told. */
-async function signIn(username: string, locale = 'zh-CN'): Promise<Page> {
-  if (!browser) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does this).`,
-    );
-  }
-  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (err) => pageErrors.push(`${username}: ${err.message}`));
-  await page.goto(`${base}/`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('who').waitFor();
-  return page;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** axe-core in the page: WCAG 2.1 A/AA rules; returns the serious and critical violations. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<AxeResult> } })
-      .axe;
-    type AxeResult = {
-      violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-    };
-    const result = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.targets.join(', ')}`);
-}
-
-/** Picks an option of an antd Select (its dropdown is rendered at the end of the body). */
-async function choose(page: Page, field: Locator, option: string, search?: string): Promise<void> {
-  await field.click();
-  if (search) await field.fill(search);
-  await page
-    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
-    .first()
-    .click();
-}
-
-/** Types a date into an antd DatePicker and leaves it (Enter would submit the form). */
-async function typeDate(field: Locator, date: string): Promise<void> {
-  await field.click();
-  await field.fill(date);
-  await field.press('Tab');
-  expect(await field.inputValue()).toBe(date);
-}
-
-const status = (page: Page) => page.getByTestId('item-status');
-
-/** Opens an action's modal from the item page's action bar. */
-async function openAction(page: Page, name: string): Promise<Locator> {
-  await page.getByTestId('actions').getByRole('button', { name, exact: true }).click();
-  const modal = page.locator('.ant-modal:visible');
-  await modal.waitFor();
-  return modal;
-}
-
-async function submitModal(modal: Locator): Promise<void> {
-  await modal.getByRole('button', { name: '提交' }).click();
-  await modal.waitFor({ state: 'hidden' });
-}
+const b = useBrowserApp();
 
 describe('the handling journey in the browser (Chromium)', () => {
   let sup: Page;
@@ -146,7 +31,7 @@ describe('the handling journey in the browser (Chromium)', () => {
   let itemUrl: string;
 
   it('a supervisor registers an item (立项) from the supervision console', async () => {
-    sup = await signIn('city_sup');
+    sup = await b.signIn('city_sup');
     await expect.poll(() => new URL(sup.url()).pathname).toBe('/console');
     await sup.getByRole('heading', { name: '督查控制台' }).waitFor();
     // The supervisor's menu has the console and nothing unbuilt (no cockpit yet).
@@ -198,7 +83,7 @@ describe('the handling journey in the browser (Chromium)', () => {
   });
 
   it('the handler finds it in 我的待办 and accepts it (签收); the supervisor sees it live', async () => {
-    handler = await signIn('housing_h');
+    handler = await b.signIn('housing_h');
     await expect.poll(() => new URL(handler.url()).pathname).toBe('/workbench');
     await handler.getByRole('tab', { name: '待签收' }).waitFor();
     expect(await handler.getByRole('tab').allTextContents()).toEqual([
@@ -245,14 +130,14 @@ describe('the handling journey in the browser (Chromium)', () => {
     const href = (await file.getAttribute('href')) ?? '';
     expect(href).toMatch(/^\/api\/v1\/files\/[0-9a-f]{64}$/);
     const cookies = await handler.context().cookies();
-    const download = await fetch(`${base}${href}`, {
+    const download = await fetch(`${b.base}${href}`, {
       headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
     });
     expect(download.status).toBe(200);
     expect(await download.text()).toContain('30 个小区已完工');
     expect(await handler.getByText('部分居民意见未统一。').count()).toBe(1);
     // Once a checkpoint covers the record, the page verifies it (the bundled @duban/verifier).
-    if (!(await checkpointNow(ctx))) throw new Error('no checkpoint was made');
+    if (!(await checkpointNow(b.ctx))) throw new Error('no checkpoint was made');
     await handler.reload();
     await handler.locator('#evidence-badge:not([data-state="checking"])').waitFor();
     expect(await handler.locator('#evidence-badge').getAttribute('data-state')).toBe('verified');
@@ -280,7 +165,7 @@ describe('the handling journey in the browser (Chromium)', () => {
     }
     await expect.poll(() => status(handler).textContent(), { timeout: 15_000 }).toBe('已办结');
     // The item left the supervisor's 待审核 list.
-    await sup.goto(`${base}/console?tab=review`);
+    await sup.goto(`${b.base}/console?tab=review`);
     await sup.getByText('暂无事项').waitFor();
   });
 
@@ -295,7 +180,7 @@ describe('the handling journey in the browser (Chromium)', () => {
     await expect.poll(() => status(sup).textContent()).toBe('Completed');
     expect(await sup.locator('.timeline').textContent()).toContain('Completion approved');
     await shot(sup, 'item-en');
-    await sup.goto(`${base}/console`);
+    await sup.goto(`${b.base}/console`);
     await sup.getByRole('heading', { name: 'Supervision console' }).waitFor();
     await sup.getByRole('cell', { name: TITLE }).waitFor();
     await shot(sup, 'console-en');
@@ -306,9 +191,9 @@ describe('the handling journey in the browser (Chromium)', () => {
     await shot(sup, 'register-en');
 
     await handler.getByText('English', { exact: true }).click();
-    await handler.goto(`${base}/workbench?tab=approval`);
+    await handler.goto(`${b.base}/workbench?tab=approval`);
     await handler.getByRole('tab', { name: 'Awaiting approval' }).waitFor();
-    await handler.goto(`${base}/workbench`);
+    await handler.goto(`${b.base}/workbench`);
     await handler.getByRole('tab', { name: 'To accept' }).waitFor();
     await handler.getByText('No items').waitFor();
     await shot(handler, 'workbench-en');
@@ -322,11 +207,11 @@ describe('the handling journey in the browser (Chromium)', () => {
   });
 
   it('shows a friendly 未找到 page for an item one may not see, and the login page when the session ends', async () => {
-    const other = await signIn('edu_h');
+    const other = await b.signIn('edu_h');
     await other.goto(itemUrl);
     await other.getByText('未找到').waitFor();
     expect(await other.getByText('事项不存在，或您无权查看。').count()).toBe(1);
-    await other.goto(`${base}/items/00000000-0000-4000-8000-000000000000`);
+    await other.goto(`${b.base}/items/00000000-0000-4000-8000-000000000000`);
     await other.getByText('事项不存在，或您无权查看。').waitFor();
 
     // A session that ends (here: the cookie is gone) sends the next API call's page to the login.
@@ -334,6 +219,6 @@ describe('the handling journey in the browser (Chromium)', () => {
     await other.getByRole('button', { name: '返回首页' }).click();
     await other.getByRole('button', { name: '登录' }).waitFor();
     expect(new URL(other.url()).pathname).toBe('/login');
-    expect(pageErrors).toEqual([]);
+    expect(b.pageErrors).toEqual([]);
   });
 });

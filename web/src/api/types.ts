@@ -1,4 +1,16 @@
-import type { ItemAction, ItemStatus, Light, Role, Sensitivity, Source, Urgency } from '@duban/schema';
+import type {
+  DeadlineRule,
+  ItemAction,
+  ItemStatus,
+  LadderStepInput,
+  Light,
+  ReportSchedule,
+  ReportSlotView,
+  Role,
+  Sensitivity,
+  Source,
+  Urgency,
+} from '@duban/schema';
 
 /** Response shapes of the API as the web app reads them (see /api/v1/openapi.json). */
 
@@ -63,7 +75,11 @@ export type ItemDetail = {
   supervisingUnit: { id: string; name: string | null } | null;
   responsiblePersons: { name: string; title: string }[];
   deadline: string;
-  milestones: { name: string; date: string }[];
+  /** 期限规则, or null for a fixed date. */
+  deadlineRule: DeadlineRule | null;
+  /** The deadline follows the rule but dispatch (or the lead's acceptance) has not fixed it yet. */
+  deadlineProvisional: boolean;
+  milestones: Milestone[];
   targets: Target[];
   progress: number;
   isPublic: boolean;
@@ -74,6 +90,8 @@ export type ItemDetail = {
   dueAt: string | null;
   completedAt: string | null;
   version: number;
+  reportSchedule: ReportSchedule | null;
+  reportSlots: ReportSlot[];
   assignments: Assignment[];
   allowedActions: ItemAction[];
 };
@@ -107,3 +125,59 @@ export type Category = { code: string; name: string; description: string };
 export type Unit = { id: string; name: string; shortName: string | null; regionName: string };
 
 export type StoredFile = { sha256: string; sizeBytes: number; mediaType: string; name: string };
+
+export type Milestone = { name: string; date: string; reachedOn: string | null };
+
+export type ReportSlot = ReportSlotView;
+
+/** A reminder or 督办单 (GET /api/v1/items/{id}/notices). */
+export type Notice = {
+  id: string;
+  key: string;
+  kind: 'reminder' | 'milestone' | 'escalation';
+  step: number | null;
+  stepKind: string | null;
+  name: string;
+  color: 'blue' | 'yellow' | 'red' | null;
+  unitId: string | null;
+  deadline: string;
+  dueOn: string;
+  createdAt: string;
+};
+
+export type LightRule = {
+  yellowWorkingDays: number;
+  yellowElapsed: number;
+  redWorkingDays: number;
+  lagTolerance: number;
+};
+
+export type LadderStep = LadderStepInput;
+
+/** GET/PUT /api/v1/categories/{code}/rules. */
+export type CategoryRules = {
+  code: string;
+  name: string;
+  lightRule: LightRule;
+  escalationLadder: LadderStep[];
+  custom: { lightRule: boolean; escalationLadder: boolean };
+  changedAt: string | null;
+  applied: boolean;
+};
+
+/** A declared day of the working-day calendar (GET /api/v1/calendar/days). */
+export type CalendarDay = {
+  date: string;
+  kind: 'holiday' | 'workday';
+  name: string;
+  source: 'chinese-days' | 'admin';
+  regionCode: string | null;
+};
+
+export type CalendarYear = {
+  year: number;
+  regionCode: string | null;
+  workdayCount: number;
+  hasNationalDays: boolean;
+  days: CalendarDay[];
+};

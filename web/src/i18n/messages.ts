@@ -1,3 +1,4 @@
+import type { DeadlineRule, ReportSchedule } from '@duban/schema';
 import {
   ACTION_NAMES_ZH,
   LIGHT_NAMES_ZH,
@@ -55,6 +56,9 @@ const zh = {
     noPages: '您的角色暂无可用页面。',
     live: '实时更新已连接',
     liveOff: '实时更新未连接',
+    calendar: '工作日历',
+    categoryRules: '督办分类规则',
+    forbidden: '页面不存在，或您无权访问。',
   },
   workbench: {
     title: '我的待办',
@@ -111,6 +115,29 @@ const zh = {
     submit: '立项',
     created: (number: string) => `已立项：${number}`,
     required: '此项必填',
+    deadlineMode: '期限方式',
+    fixedDate: '固定日期',
+    byRule: '期限规则',
+    ruleBasis: '起算方式',
+    fromDispatch: '交办后（工作日）',
+    fromAcceptance: '签收后（工作日）',
+    inHours: '交办后（小时，仅特急）',
+    ruleDays: '工作日数',
+    ruleHours: '小时数',
+    milestones: '阶段性节点',
+    milestoneName: '节点名称',
+    milestoneDate: '节点日期',
+    addMilestone: '添加阶段性节点',
+    schedule: '定期报送',
+    scheduleKind: '报送周期',
+    scheduleNone: '不要求定期报送',
+    weekly: '每周',
+    monthly: '每月',
+    quarterly: '每季度',
+    weekday: '星期',
+    monthOfQuarter: '季度中的月份',
+    monthOfQuarterName: (m: number) => `第${m}个月`,
+    dayOfMonth: '日期（日）',
   },
   item: {
     notFoundTitle: '未找到',
@@ -160,6 +187,43 @@ const zh = {
     noFiles: '暂无附件',
     remarks: '批示与评论',
     updated: '事项已更新',
+    deadlineRule: (r: DeadlineRule) =>
+      r.kind === 'hours'
+        ? `交办后${r.hours}小时内`
+        : `${r.from === 'acceptance' ? '签收' : '交办'}后${r.days}个工作日内`,
+    provisional: '暂定',
+    provisionalHelp: '期限按规则计算，交办（或牵头单位签收）后确定',
+    milestoneCard: '阶段性节点',
+    milestoneName: '节点',
+    milestoneDate: '计划完成日期',
+    milestoneState: '完成情况',
+    reachedOn: (date: string) => `已于 ${date} 完成`,
+    notReached: '未完成',
+    missed: '已逾期',
+    scheduleCard: '定期报送',
+    noSchedule: '未要求定期报送',
+    noSlots: '交办后生成报送期次',
+    period: '期次',
+    dueOn: '应报日期',
+    slotState: '报送情况',
+    slotFilled: '已报送',
+    slotLate: '逾期报送',
+    slotMissing: '未报送',
+    slotOpen: '待报送',
+    noticesCard: '督办单与提醒',
+    noNotices: '暂无督办单或提醒',
+    noticeKind: {
+      blue: '蓝色督办单',
+      yellow: '黄色督办单',
+      red: '红色督办单',
+      reminder: '提醒',
+      milestoneBefore: '节点提醒',
+      milestoneMissed: '节点逾期',
+    },
+    noticeName: (name: string) => name,
+    noticeDate: '发出时间',
+    noticeDue: '对应日期',
+    noticeWhat: '督办单/提醒',
   },
   evidence: {
     title: '存证核验',
@@ -207,6 +271,93 @@ const zh = {
     searchUnit: '输入名称搜索单位',
     required: '此项必填',
     leadRequired: '须指定一个牵头单位',
+    sameAsItem: '同事项期限',
+    milestonesReached: '本次完成的阶段性节点',
+  },
+  schedule: {
+    weekdays: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
+    label: (s: ReportSchedule) => {
+      switch (s.kind) {
+        case 'weekly':
+          return `每${['周一', '周二', '周三', '周四', '周五', '周六', '周日'][s.weekday - 1]}前`;
+        case 'monthly':
+          return `每月${s.day}日前${s.day > 28 ? '（当月无该日则为月末）' : ''}`;
+        case 'quarterly':
+          return `每季度第${s.month}个月${s.day}日前`;
+      }
+    },
+    period: (p: string) => {
+      const week = /^(\d{4})-W(\d{2})$/.exec(p);
+      if (week) return `${week[1]}年第${Number(week[2])}周`;
+      const quarter = /^(\d{4})-Q([1-4])$/.exec(p);
+      if (quarter) return `${quarter[1]}年第${quarter[2]}季度`;
+      const month = /^(\d{4})-(\d{2})$/.exec(p);
+      if (month) return `${month[1]}年${Number(month[2])}月`;
+      return p;
+    },
+  },
+  admin: {
+    notice: '仅管理员可见',
+    saved: '已保存',
+    calendarTitle: '工作日历',
+    prevMonth: '上个月',
+    nextMonth: '下个月',
+    month: '月份',
+    layer: '日历范围',
+    national: '全国',
+    workdayCount: (n: number) => `全年工作日 ${n} 天`,
+    noNationalDays: '本年度全国节假日安排尚未录入，仅按周末计算。',
+    holiday: '休息日',
+    workday: '工作日',
+    dayKind: '类型',
+    dayName: '名称',
+    dayNamePlaceholder: '如：春节、国庆节',
+    dayTitle: (date: string) => `设置 ${date}`,
+    current: '当前',
+    ordinary: '普通日（按周末规则）',
+    sourceAdmin: '管理员设置',
+    sourcePackaged: '国家法定安排',
+    inherited: '上级设置',
+    removeEdit: '撤销管理员设置',
+    removed: '已撤销',
+    calendarHelp: '点击日期可设为休息日或工作日；管理员的设置可撤销。',
+    rulesTitle: '督办分类规则',
+    rulesHelp: '各分类的预警亮灯规则和逾期升级阶梯；留作默认则随系统默认值。',
+    category: '分类',
+    lightRule: '预警规则',
+    ladder: '升级阶梯',
+    custom: '自定义',
+    default: '默认',
+    state: '状态',
+    applied: '已生效',
+    pending: '将在一分钟内生效',
+    edit: '编辑',
+    editTitle: (name: string) => `编辑分类规则：${name}`,
+    save: '保存',
+    restore: '恢复默认',
+    restored: '已恢复默认',
+    yellowWorkingDays: '剩余工作日不超过（天）亮黄灯',
+    yellowElapsed: '已用时限比例达到亮黄灯（0–1）',
+    redWorkingDays: '剩余工作日不超过（天）亮红灯',
+    lagTolerance: '进度滞后容差（0–1）',
+    stepKind: '措施',
+    stepName: '名称',
+    stepColor: '督办单颜色',
+    afterWorkingDays: '逾期后第几个工作日',
+    addStep: '添加一级',
+    removeStep: '删除此级',
+    stepKinds: {
+      urge: '催办',
+      interview: '约谈/通报',
+      deduction: '绩效扣分',
+      organizational: '组织处理建议',
+    },
+    colors: { blue: '蓝色', yellow: '黄色', red: '红色' },
+    ladderSummary: (steps: { name: string; afterWorkingDays: number }[]) =>
+      steps.map((s) => `${s.name}（逾期${s.afterWorkingDays}日）`).join(' → '),
+    lightSummary: (r: { yellowWorkingDays: number; redWorkingDays: number }) =>
+      `黄灯≤${r.yellowWorkingDays}日 · 红灯≤${r.redWorkingDays}日`,
+    actions: '操作',
   },
   // The Chinese names of the domain's codes are the schema's own (one source for server and web).
   names: {
@@ -242,6 +393,10 @@ const zh = {
     'item.decomposed': '分解下达',
     'item.instruction_added': '领导批示',
     'item.comment_added': '评论',
+    'item.exemption_requested': '申请容错免责',
+    'item.exemption_decided': '容错免责决定',
+    'item.chased': '督办单/提醒',
+    'item.report_reminded': '报送提醒',
   } as Record<string, string>,
 };
 
@@ -289,6 +444,9 @@ const en: Messages = {
     noPages: 'There are no pages for your role yet.',
     live: 'Live updates connected',
     liveOff: 'Live updates not connected',
+    calendar: 'Working-day calendar',
+    categoryRules: 'Category rules',
+    forbidden: 'This page does not exist, or you may not see it.',
   },
   workbench: {
     title: 'My tasks',
@@ -345,6 +503,29 @@ const en: Messages = {
     submit: 'Register',
     created: (number) => `Registered: ${number}`,
     required: 'Required',
+    deadlineMode: 'Time limit',
+    fixedDate: 'Fixed date',
+    byRule: 'Rule',
+    ruleBasis: 'Counted',
+    fromDispatch: 'Working days after dispatch',
+    fromAcceptance: 'Working days after acceptance',
+    inHours: 'Hours after dispatch (critical only)',
+    ruleDays: 'Working days',
+    ruleHours: 'Hours',
+    milestones: 'Milestones',
+    milestoneName: 'Milestone',
+    milestoneDate: 'Milestone date',
+    addMilestone: 'Add a milestone',
+    schedule: 'Periodic reports',
+    scheduleKind: 'Report every',
+    scheduleNone: 'No periodic reports',
+    weekly: 'Week',
+    monthly: 'Month',
+    quarterly: 'Quarter',
+    weekday: 'Weekday',
+    monthOfQuarter: 'Month of the quarter',
+    monthOfQuarterName: (m) => ['1st month', '2nd month', '3rd month'][m - 1] ?? String(m),
+    dayOfMonth: 'Day of the month',
   },
   item: {
     notFoundTitle: 'Not found',
@@ -394,6 +575,53 @@ const en: Messages = {
     noFiles: 'No files',
     remarks: 'Instructions and comments',
     updated: 'The item was updated',
+    deadlineRule: (r) =>
+      r.kind === 'hours'
+        ? `within ${r.hours} hours of dispatch`
+        : `within ${r.days} working days of ${r.from === 'acceptance' ? 'acceptance' : 'dispatch'}`,
+    provisional: 'provisional',
+    provisionalHelp: 'Counted by the rule; fixed at dispatch (or when the lead unit accepts)',
+    milestoneCard: 'Milestones',
+    milestoneName: 'Milestone',
+    milestoneDate: 'Due',
+    milestoneState: 'State',
+    reachedOn: (date) => `Reached on ${date}`,
+    notReached: 'Not reached',
+    missed: 'Missed',
+    scheduleCard: 'Periodic reports',
+    noSchedule: 'No periodic reports required',
+    noSlots: 'Report periods start at dispatch',
+    period: 'Period',
+    dueOn: 'Due by',
+    slotState: 'State',
+    slotFilled: 'Reported',
+    slotLate: 'Reported late',
+    slotMissing: 'Missing',
+    slotOpen: 'Open',
+    noticesCard: 'Notices and reminders',
+    noNotices: 'No notices or reminders',
+    noticeKind: {
+      blue: 'Blue notice',
+      yellow: 'Yellow notice',
+      red: 'Red notice',
+      reminder: 'Reminder',
+      milestoneBefore: 'Milestone reminder',
+      milestoneMissed: 'Milestone missed',
+    },
+    noticeName: (name) =>
+      ({
+        督办提醒: 'Reminder',
+        到期提醒: 'Due soon',
+        节点提醒: 'Milestone reminder',
+        节点逾期: 'Milestone missed',
+        催办通知: 'Urging notice',
+        '约谈/通报': 'Interview / circular',
+        绩效扣分: 'Performance deduction',
+        组织处理建议: 'Organisational measures proposed',
+      })[name] ?? name,
+    noticeDate: 'Issued',
+    noticeDue: 'For',
+    noticeWhat: 'Notice',
   },
   evidence: {
     title: 'Evidence check',
@@ -441,6 +669,93 @@ const en: Messages = {
     searchUnit: 'Type to search units',
     required: 'Required',
     leadRequired: 'Choose exactly one lead unit',
+    sameAsItem: "item's deadline",
+    milestonesReached: 'Milestones reached with this report',
+  },
+  schedule: {
+    weekdays: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
+    label: (s) => {
+      switch (s.kind) {
+        case 'weekly':
+          return `Weekly, by ${['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'][s.weekday - 1]}`;
+        case 'monthly':
+          return `Monthly, by day ${s.day}${s.day > 28 ? ' (or the month’s last day)' : ''}`;
+        case 'quarterly':
+          return `Quarterly, by day ${s.day} of month ${s.month} of the quarter`;
+      }
+    },
+    period: (p) => {
+      const week = /^(\d{4})-W(\d{2})$/.exec(p);
+      if (week) return `Week ${Number(week[2])}, ${week[1]}`;
+      const quarter = /^(\d{4})-Q([1-4])$/.exec(p);
+      if (quarter) return `Q${quarter[2]} ${quarter[1]}`;
+      const month = /^(\d{4})-(\d{2})$/.exec(p);
+      if (month) return `${month[1]}-${month[2]}`;
+      return p;
+    },
+  },
+  admin: {
+    notice: 'Administrators only',
+    saved: 'Saved',
+    calendarTitle: 'Working-day calendar',
+    prevMonth: 'Previous month',
+    nextMonth: 'Next month',
+    month: 'Month',
+    layer: 'Calendar of',
+    national: 'Whole country',
+    workdayCount: (n) => `${n} working days in the year`,
+    noNationalDays: 'The national holidays of this year are not entered yet; only weekends count.',
+    holiday: 'Rest day',
+    workday: 'Working day',
+    dayKind: 'Kind',
+    dayName: 'Name',
+    dayNamePlaceholder: 'e.g. Spring Festival',
+    dayTitle: (date) => `Set ${date}`,
+    current: 'Now',
+    ordinary: 'Ordinary day (weekend rule)',
+    sourceAdmin: 'set by an administrator',
+    sourcePackaged: 'official arrangement',
+    inherited: 'set for a higher region',
+    removeEdit: 'Take back the setting',
+    removed: 'Setting taken back',
+    calendarHelp:
+      'Click a day to make it a rest day or a working day; an administrator’s setting can be taken back.',
+    rulesTitle: 'Category rules',
+    rulesHelp:
+      'Each category’s warning-light rule and escalation ladder; left at the default, they follow the system default.',
+    category: 'Category',
+    lightRule: 'Light rule',
+    ladder: 'Escalation ladder',
+    custom: 'Custom',
+    default: 'Default',
+    state: 'State',
+    applied: 'In effect',
+    pending: 'Takes effect within a minute',
+    edit: 'Edit',
+    editTitle: (name) => `Edit the rules of ${name}`,
+    save: 'Save',
+    restore: 'Restore defaults',
+    restored: 'Defaults restored',
+    yellowWorkingDays: 'Yellow at working days left ≤',
+    yellowElapsed: 'Yellow at share of time used ≥ (0–1)',
+    redWorkingDays: 'Red at working days left ≤',
+    lagTolerance: 'Progress lag tolerance (0–1)',
+    stepKind: 'Measure',
+    stepName: 'Name',
+    stepColor: 'Notice colour',
+    afterWorkingDays: 'Working days after the deadline',
+    addStep: 'Add a step',
+    removeStep: 'Remove this step',
+    stepKinds: {
+      urge: 'Urging',
+      interview: 'Interview / circular',
+      deduction: 'Performance deduction',
+      organizational: 'Organisational measures',
+    },
+    colors: { blue: 'Blue', yellow: 'Yellow', red: 'Red' },
+    ladderSummary: (steps) => steps.map((s) => `${s.name} (+${s.afterWorkingDays} d)`).join(' → '),
+    lightSummary: (r) => `yellow ≤ ${r.yellowWorkingDays} d · red ≤ ${r.redWorkingDays} d`,
+    actions: 'Actions',
   },
   names: {
     status: {
@@ -526,6 +841,10 @@ const en: Messages = {
     'item.decomposed': 'Decomposed',
     'item.instruction_added': 'Instruction',
     'item.comment_added': 'Comment',
+    'item.exemption_requested': 'Exemption requested',
+    'item.exemption_decided': 'Exemption decided',
+    'item.chased': 'Notice or reminder',
+    'item.report_reminded': 'Report reminder',
   },
 };
 

@@ -1,5 +1,5 @@
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { SENSITIVITIES, SOURCES, URGENCIES } from '@duban/schema';
+import { SENSITIVITIES, SOURCES, URGENCIES } from '@duban/schema/enums';
 import {
   Alert,
   App,
@@ -9,6 +9,7 @@ import {
   Form,
   Input,
   InputNumber,
+  Radio,
   Select,
   Space,
   Switch,
@@ -17,9 +18,13 @@ import {
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { ApiError, api, problemText } from '../api/client.ts';
+import { api, problemText } from '../api/client.ts';
+import { type FieldPath, placeFieldErrors } from '../api/fieldErrors.ts';
 import type { Category, ItemDetail, Target } from '../api/types.ts';
 import { useI18n } from '../i18n/I18nProvider.tsx';
+
+type RuleBasis = 'dispatch' | 'acceptance' | 'hours';
+type ScheduleKind = 'none' | 'weekly' | 'monthly' | 'quarterly';
 
 type Values = {
   title: string;
@@ -28,22 +33,81 @@ type Values = {
   categoryCode: string;
   urgency: string;
   sensitivity: string;
-  deadline: Dayjs;
+  deadlineMode: 'date' | 'rule';
+  deadline?: Dayjs;
+  deadlineRule?: { from?: RuleBasis; days?: number; hours?: number };
   isPublic: boolean;
+  milestones?: { name?: string; date?: Dayjs }[];
+  reportSchedule?: { kind?: ScheduleKind; weekday?: number; month?: number; day?: number };
   targets?: Partial<Target>[];
 };
 
-const FIELDS = [
-  'title',
-  'content',
-  'source',
-  'categoryCode',
-  'urgency',
-  'sensitivity',
-  'deadline',
-  'isPublic',
-  'targets',
-];
+/** Form values → CreateItemBody (schema/src/items.ts). */
+function toBody(v: Values) {
+  const rule = v.deadlineRule ?? {};
+  const schedule = v.reportSchedule ?? {};
+  return {
+    title: v.title,
+    content: v.content,
+    source: v.source,
+    categoryCode: v.categoryCode,
+    urgency: v.urgency,
+    sensitivity: v.sensitivity,
+    ...(v.deadlineMode === 'date'
+      ? { deadline: v.deadline?.format('YYYY-MM-DD') }
+      : {
+          deadlineRule:
+            rule.from === 'hours'
+              ? { kind: 'hours', hours: rule.hours }
+              : { kind: 'working-days', days: rule.days, from: rule.from ?? 'dispatch' },
+        }),
+    isPublic: v.isPublic,
+    milestones: (v.milestones ?? []).map((m) => ({ name: m.name, date: m.date?.format('YYYY-MM-DD') })),
+    reportSchedule:
+      schedule.kind === 'weekly'
+        ? { kind: 'weekly', weekday: schedule.weekday }
+        : schedule.kind === 'monthly'
+          ? { kind: 'monthly', day: schedule.day }
+          : schedule.kind === 'quarterly'
+            ? { kind: 'quarterly', month: schedule.month, day: schedule.day }
+            : null,
+    targets: v.targets ?? [],
+  };
+}
+
+const TOP_LEVEL = ['title', 'content', 'source', 'categoryCode', 'urgency', 'sensitivity', 'isPublic'];
+
+/**
+ * The input a server field path belongs to. The body's shape differs from the form's in a few
+ * places (the rule's kind is the basis select; a rule's deadline problem is the count's), so each
+ * nested problem lands on the input that caused it.
+ */
+function placeOf(path: FieldPath, v: Values): FieldPath | null {
+  const [head, ...rest] = path;
+  const ruleInput = v.deadlineRule?.from === 'hours' ? 'hours' : 'days';
+  switch (head) {
+    case 'deadline':
+      return v.deadlineMode === 'rule' ? ['deadlineRule', ruleInput] : ['deadline'];
+    case 'deadlineRule': {
+      const leaf = rest[0];
+      if (leaf === 'days' || leaf === 'hours' || leaf === 'from') return ['deadlineRule', leaf];
+      return ['deadlineRule', 'from'];
+    }
+    case 'milestones':
+    case 'targets': {
+      const [index, leaf] = rest;
+      if (typeof index !== 'number') return null;
+      return [head, index, typeof leaf === 'string' ? leaf : head === 'milestones' ? 'date' : 'name'];
+    }
+    case 'reportSchedule': {
+      const leaf = rest[0];
+      if (leaf === 'weekday' || leaf === 'month' || leaf === 'day') return ['reportSchedule', leaf];
+      return ['reportSchedule', 'kind'];
+    }
+    default:
+      return typeof head === 'string' && TOP_LEVEL.includes(head) ? [head] : null;
+  }
+}
 
 /** 立项: CreateItemBody (schema/src/items.ts) as a form; then the item page, where it is dispatched. */
 export function RegisterItemPage() {
@@ -54,48 +118,30 @@ export function RegisterItemPage() {
   const [categories, setCategories] = useState<Category[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const mode = Form.useWatch('deadlineMode', form);
+  const urgency = Form.useWatch('urgency', form);
+  const basis = Form.useWatch(['deadlineRule', 'from'], form);
+  const scheduleKind = Form.useWatch(['reportSchedule', 'kind'], form);
   useEffect(() => {
     api<{ categories: Category[] }>('/api/v1/categories').then(
       (r) => setCategories(r.categories),
       (err: unknown) => setError(problemText(err, locale, t.common.requestFailed, t.common.networkError)),
     );
   }, [locale, t]);
+  // Hour limits are for 特急 only: leaving 特急 takes the hour basis away.
+  useEffect(() => {
+    if (urgency !== 'critical' && basis === 'hours') form.setFieldValue(['deadlineRule', 'from'], 'dispatch');
+  }, [urgency, basis, form]);
 
   const submit = async (v: Values) => {
     setBusy(true);
     setError(null);
     try {
-      const { item } = await api<{ item: ItemDetail }>('/api/v1/items', {
-        body: {
-          title: v.title,
-          content: v.content,
-          source: v.source,
-          categoryCode: v.categoryCode,
-          urgency: v.urgency,
-          sensitivity: v.sensitivity,
-          deadline: v.deadline.format('YYYY-MM-DD'),
-          isPublic: v.isPublic,
-          targets: v.targets ?? [],
-        },
-      });
+      const { item } = await api<{ item: ItemDetail }>('/api/v1/items', { body: toBody(v) });
       message.success(t.register.created(item.number));
       navigate(`/items/${item.id}`);
     } catch (err) {
-      const issues = err instanceof ApiError ? (err.problem?.errors ?? []) : [];
-      const placed = issues
-        .map((i) => {
-          const path = i.field
-            .replace(/^body\./, '')
-            .split('.')
-            .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-          return FIELDS.includes(String(path[0]))
-            ? { name: path, errors: [locale === 'zh-CN' ? i.messageZh : i.message] }
-            : null;
-        })
-        .filter((x) => x !== null);
-      // Server paths are only known at run time; FIELDS above keeps them to this form's names.
-      if (placed.length) form.setFields(placed as Parameters<typeof form.setFields>[0]);
-      if (placed.length < issues.length || issues.length === 0)
+      if (!placeFieldErrors(form, err, locale, (p) => placeOf(p, v)))
         setError(problemText(err, locale, t.common.requestFailed, t.common.networkError));
     } finally {
       setBusy(false);
@@ -103,10 +149,11 @@ export function RegisterItemPage() {
   };
 
   const required = [{ required: true, message: t.register.required }];
+  const r = t.register;
   return (
     <Card style={{ maxWidth: 900 }}>
       <Typography.Title level={1} style={{ fontSize: 22 }}>
-        {t.register.title}
+        {r.title}
       </Typography.Title>
       {error ? <Alert type="error" role="alert" title={error} style={{ marginBottom: 16 }} /> : null}
       <Form<Values>
@@ -114,74 +161,108 @@ export function RegisterItemPage() {
         name="register"
         layout="vertical"
         onFinish={submit}
-        initialValues={{ urgency: 'normal', sensitivity: 'internal', isPublic: false, targets: [] }}
+        initialValues={{
+          urgency: 'normal',
+          sensitivity: 'internal',
+          isPublic: false,
+          deadlineMode: 'date',
+          deadlineRule: { from: 'dispatch' },
+          milestones: [],
+          reportSchedule: { kind: 'none' },
+          targets: [],
+        }}
       >
-        <Form.Item name="title" label={t.register.itemTitle} rules={required}>
+        <Form.Item name="title" label={r.itemTitle} rules={required}>
           <Input maxLength={200} />
         </Form.Item>
-        <Form.Item name="content" label={t.register.content} rules={required}>
+        <Form.Item name="content" label={r.content} rules={required}>
           <Input.TextArea rows={4} />
         </Form.Item>
         <Space wrap size="large">
-          <Form.Item name="source" label={t.register.source} rules={required}>
+          <Form.Item name="source" label={r.source} rules={required}>
             <Select
               style={{ width: 220 }}
               options={SOURCES.map((s) => ({ value: s, label: t.names.source[s] }))}
             />
           </Form.Item>
-          <Form.Item name="categoryCode" label={t.register.category} rules={required}>
+          <Form.Item name="categoryCode" label={r.category} rules={required}>
             <Select
               style={{ width: 220 }}
               options={categories.map((c) => ({ value: c.code, label: c.name }))}
             />
           </Form.Item>
-          <Form.Item name="urgency" label={t.register.urgency}>
+          <Form.Item name="urgency" label={r.urgency}>
             <Select
               style={{ width: 140 }}
               options={URGENCIES.map((u) => ({ value: u, label: t.names.urgency[u] }))}
             />
           </Form.Item>
-          <Form.Item name="sensitivity" label={t.register.sensitivity}>
+          <Form.Item name="sensitivity" label={r.sensitivity}>
             <Select
               style={{ width: 140 }}
               options={SENSITIVITIES.map((s) => ({ value: s, label: t.names.sensitivity[s] }))}
             />
           </Form.Item>
-          <Form.Item name="deadline" label={t.register.deadline} rules={required}>
-            <DatePicker />
-          </Form.Item>
-          <Form.Item name="isPublic" label={t.register.isPublic} valuePropName="checked">
+          <Form.Item name="isPublic" label={r.isPublic} valuePropName="checked">
             <Switch />
           </Form.Item>
         </Space>
+        <Space wrap size="large" align="start">
+          <Form.Item name="deadlineMode" label={r.deadlineMode}>
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: 'date', label: r.fixedDate },
+                { value: 'rule', label: r.byRule },
+              ]}
+            />
+          </Form.Item>
+          {mode === 'rule' ? (
+            <>
+              <Form.Item name={['deadlineRule', 'from']} label={r.ruleBasis}>
+                <Select
+                  style={{ width: 260 }}
+                  options={[
+                    { value: 'dispatch', label: r.fromDispatch },
+                    { value: 'acceptance', label: r.fromAcceptance },
+                    ...(urgency === 'critical' ? [{ value: 'hours', label: r.inHours }] : []),
+                  ]}
+                />
+              </Form.Item>
+              {basis === 'hours' ? (
+                <Form.Item name={['deadlineRule', 'hours']} label={r.ruleHours} rules={required}>
+                  <InputNumber min={1} max={720} precision={0} />
+                </Form.Item>
+              ) : (
+                <Form.Item name={['deadlineRule', 'days']} label={r.ruleDays} rules={required}>
+                  <InputNumber min={1} max={750} precision={0} />
+                </Form.Item>
+              )}
+            </>
+          ) : (
+            <Form.Item name="deadline" label={r.deadline} rules={required}>
+              <DatePicker />
+            </Form.Item>
+          )}
+        </Space>
+
         <Typography.Title level={2} style={{ fontSize: 16 }}>
-          {t.register.targets}
+          {r.milestones}
         </Typography.Title>
-        <Form.List name="targets">
+        <Form.List name="milestones">
           {(rows, { add, remove }) => (
             <>
               {rows.map((row) => (
-                <Space key={row.key} align="baseline" wrap>
-                  <Form.Item name={[row.name, 'name']} label={t.register.targetName} rules={required}>
-                    <Input style={{ width: 200 }} />
+                <Space key={row.key} align="baseline" wrap data-testid="milestone-row">
+                  <Form.Item name={[row.name, 'name']} label={r.milestoneName} rules={required}>
+                    <Input style={{ width: 300 }} maxLength={200} />
                   </Form.Item>
-                  <Form.Item
-                    name={[row.name, 'key']}
-                    label={t.register.targetKey}
-                    tooltip={t.register.targetKeyHelp}
-                    rules={required}
-                  >
-                    <Input style={{ width: 160 }} />
-                  </Form.Item>
-                  <Form.Item name={[row.name, 'target']} label={t.register.targetValue} rules={required}>
-                    <InputNumber min={0} />
-                  </Form.Item>
-                  <Form.Item name={[row.name, 'unit']} label={t.register.targetUnit} initialValue="">
-                    <Input style={{ width: 80 }} />
+                  <Form.Item name={[row.name, 'date']} label={r.milestoneDate} rules={required}>
+                    <DatePicker />
                   </Form.Item>
                   <Button
                     type="text"
-                    aria-label={t.register.remove}
+                    aria-label={r.remove}
                     icon={<MinusCircleOutlined />}
                     onClick={() => remove(row.name)}
                   />
@@ -189,14 +270,94 @@ export function RegisterItemPage() {
               ))}
               <Form.Item>
                 <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()}>
-                  {t.register.addTarget}
+                  {r.addMilestone}
+                </Button>
+              </Form.Item>
+            </>
+          )}
+        </Form.List>
+
+        <Typography.Title level={2} style={{ fontSize: 16 }}>
+          {r.schedule}
+        </Typography.Title>
+        <Space wrap size="large" align="start">
+          <Form.Item name={['reportSchedule', 'kind']} label={r.scheduleKind}>
+            <Select
+              style={{ width: 200 }}
+              options={[
+                { value: 'none', label: r.scheduleNone },
+                { value: 'weekly', label: r.weekly },
+                { value: 'monthly', label: r.monthly },
+                { value: 'quarterly', label: r.quarterly },
+              ]}
+            />
+          </Form.Item>
+          {scheduleKind === 'weekly' ? (
+            <Form.Item name={['reportSchedule', 'weekday']} label={r.weekday} rules={required}>
+              <Select
+                style={{ width: 140 }}
+                options={t.schedule.weekdays.map((label, i) => ({ value: i + 1, label }))}
+              />
+            </Form.Item>
+          ) : null}
+          {scheduleKind === 'quarterly' ? (
+            <Form.Item name={['reportSchedule', 'month']} label={r.monthOfQuarter} rules={required}>
+              <Select
+                style={{ width: 140 }}
+                options={[1, 2, 3].map((m) => ({ value: m, label: r.monthOfQuarterName(m) }))}
+              />
+            </Form.Item>
+          ) : null}
+          {scheduleKind === 'monthly' || scheduleKind === 'quarterly' ? (
+            <Form.Item name={['reportSchedule', 'day']} label={r.dayOfMonth} rules={required}>
+              <InputNumber min={1} max={31} precision={0} />
+            </Form.Item>
+          ) : null}
+        </Space>
+
+        <Typography.Title level={2} style={{ fontSize: 16 }}>
+          {r.targets}
+        </Typography.Title>
+        <Form.List name="targets">
+          {(rows, { add, remove }) => (
+            <>
+              {rows.map((row) => (
+                <Space key={row.key} align="baseline" wrap>
+                  <Form.Item name={[row.name, 'name']} label={r.targetName} rules={required}>
+                    <Input style={{ width: 200 }} />
+                  </Form.Item>
+                  <Form.Item
+                    name={[row.name, 'key']}
+                    label={r.targetKey}
+                    tooltip={r.targetKeyHelp}
+                    rules={required}
+                  >
+                    <Input style={{ width: 160 }} />
+                  </Form.Item>
+                  <Form.Item name={[row.name, 'target']} label={r.targetValue} rules={required}>
+                    <InputNumber min={0} />
+                  </Form.Item>
+                  <Form.Item name={[row.name, 'unit']} label={r.targetUnit} initialValue="">
+                    <Input style={{ width: 80 }} />
+                  </Form.Item>
+                  <Button
+                    type="text"
+                    aria-label={r.remove}
+                    icon={<MinusCircleOutlined />}
+                    onClick={() => remove(row.name)}
+                  />
+                </Space>
+              ))}
+              <Form.Item>
+                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()}>
+                  {r.addTarget}
                 </Button>
               </Form.Item>
             </>
           )}
         </Form.List>
         <Button type="primary" htmlType="submit" loading={busy}>
-          {t.register.submit}
+          {r.submit}
         </Button>
       </Form>
     </Card>

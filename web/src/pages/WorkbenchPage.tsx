@@ -15,7 +15,8 @@ export function WorkbenchPage() {
       </Typography.Title>
       <ItemListTabs
         tabs={[
-          { key: 'accept', label: t.workbench.tabs.toAccept, filter: { status: 'dispatched', unitId } },
+          // the unit's own assignment awaits acceptance (a collaborator's too, after the lead accepted)
+          { key: 'accept', label: t.workbench.tabs.toAccept, filter: { myAssignment: 'pending' } },
           { key: 'doing', label: t.workbench.tabs.inProgress, filter: { status: 'in_progress', unitId } },
           {
             key: 'soon',

@@ -10,8 +10,11 @@ export const NAV: readonly NavEntry[] = [
   // Roles whose own pages (cockpit for leaders, scoring for evaluators, audit) are not built yet
   // read the plain item list meanwhile.
   { path: '/items', label: (t) => t.shell.items, roles: ['leader', 'evaluator', 'auditor'] },
-  // Later: '/cockpit' (leader, supervisor), '/admin' (admin). The public portal lives at /portal,
-  // outside this signed-in layout.
+  // Administration: the API refuses everyone else anyway (403), and the pages say 未找到 to them.
+  { path: '/admin/calendar', label: (t) => t.shell.calendar, roles: ['admin'] },
+  { path: '/admin/category-rules', label: (t) => t.shell.categoryRules, roles: ['admin'] },
+  // Later: '/cockpit' (leader, supervisor). The public portal lives at /portal, outside this
+  // signed-in layout.
 ];
 
 export function navFor(roles: readonly Role[]): NavEntry[] {

@@ -1,5 +1,5 @@
 import type { ItemAction } from '@duban/schema';
-import { Alert, DatePicker, Form, Input, InputNumber, Modal, Slider } from 'antd';
+import { Alert, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Slider } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ApiError, api, problemText } from '../../api/client.ts';
@@ -24,10 +24,11 @@ function toBody(fields: FieldDef[], values: Values): Values {
         body[f.name] = isoDate(v);
         break;
       case 'assignments':
+        // A unit's deadline left empty is the item's (the schema's default).
         body[f.name] = (Array.isArray(v) ? v : []).map((row: Values) => ({
           unitId: row.unitId,
           role: row.role,
-          deadline: isoDate(row.deadline),
+          ...(isDayjs(row.deadline) ? { deadline: isoDate(row.deadline) } : {}),
         }));
         break;
       case 'indicators':
@@ -36,6 +37,7 @@ function toBody(fields: FieldDef[], values: Values): Values {
           .map(([key, value]) => ({ key, value }));
         break;
       case 'attachments':
+      case 'milestones':
         body[f.name] = Array.isArray(v) ? v : [];
         break;
       default:
@@ -53,11 +55,11 @@ function initialValues(action: ItemAction, item: ItemDetail): Values {
       return {
         assignments: live.length
           ? live.map((a) => ({ unitId: a.unitId, role: a.role, deadline: dayjs(a.deadline) }))
-          : [{ role: 'lead', deadline: dayjs(item.deadline) }],
+          : [{ role: 'lead' }],
       };
     }
     case 'report':
-      return { percent: item.progress, attachments: [] };
+      return { percent: item.progress, attachments: [], milestonesReached: [] };
     case 'approve-extension':
     case 'reject-extension':
       return { unitId: item.assignments.find((a) => a.pendingExtension)?.unitId };
@@ -157,9 +159,17 @@ function ActionField({ field: f, item }: { field: FieldDef; item: ItemDetail }) 
   const rules = f.required ? [{ required: true, message: t.form.required }] : [];
   switch (f.kind) {
     case 'assignments':
-      return <AssignmentsField item={item} />;
+      return <AssignmentsField />;
     case 'indicators':
       return item.targets.length ? <IndicatorsField item={item} /> : null;
+    case 'milestones': {
+      const open = item.milestones.flatMap((m, index) => (m.reachedOn ? [] : [{ ...m, index }]));
+      return open.length ? (
+        <Form.Item name={f.name} label={f.label}>
+          <Checkbox.Group options={open.map((m) => ({ value: m.index, label: `${m.name}（${m.date}）` }))} />
+        </Form.Item>
+      ) : null;
+    }
     case 'attachments':
       return (
         <Form.Item name={f.name} label={f.label}>

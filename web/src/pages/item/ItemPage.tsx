@@ -19,8 +19,17 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
 import { api, isNotFound, problemText } from '../../api/client.ts';
-import type { Assignment, Category, ItemDetail, ItemEvent, ProgressReport, Remark } from '../../api/types.ts';
+import type {
+  Assignment,
+  Category,
+  ItemDetail,
+  ItemEvent,
+  Notice,
+  ProgressReport,
+  Remark,
+} from '../../api/types.ts';
 import { LightTag } from '../../components/LightTag.tsx';
+import { ToneTag } from '../../components/ToneTag.tsx';
 import { formatInstant } from '../../format.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useItemChanges } from '../../live/LiveProvider.tsx';
@@ -28,8 +37,15 @@ import { NotFoundPage } from '../NotFoundPage.tsx';
 import { ActionModal } from './ActionModal.tsx';
 import { ACTION_FORMS, DANGER_ACTIONS } from './actionForms.ts';
 import { EvidenceSection } from './EvidenceSection.tsx';
+import { MilestonesTable, NoticesTable, ReportSlots } from './PlanSections.tsx';
 
-type Loaded = { item: ItemDetail; events: ItemEvent[]; reports: ProgressReport[]; remarks: Remark[] };
+type Loaded = {
+  item: ItemDetail;
+  events: ItemEvent[];
+  reports: ProgressReport[];
+  remarks: Remark[];
+  notices: Notice[];
+};
 type State =
   | { status: 'loading' }
   | { status: 'not-found' }
@@ -37,12 +53,13 @@ type State =
   | ({ status: 'ready' } & Loaded);
 
 async function loadItem(id: string): Promise<Loaded> {
-  const [{ item }, { events }, { reports, remarks }] = await Promise.all([
+  const [{ item }, { events }, { reports, remarks }, { notices }] = await Promise.all([
     api<{ item: ItemDetail }>(`/api/v1/items/${id}`),
     api<{ events: ItemEvent[] }>(`/api/v1/items/${id}/events`),
     api<{ reports: ProgressReport[]; remarks: Remark[] }>(`/api/v1/items/${id}/reports`),
+    api<{ notices: Notice[] }>(`/api/v1/items/${id}/notices`),
   ]);
-  return { item, events, reports, remarks };
+  return { item, events, reports, remarks, notices };
 }
 
 function useCategories(): Category[] {
@@ -96,7 +113,7 @@ export function ItemPage() {
   if (state.status === 'loading') return <Spin />;
   if (state.status === 'not-found') return <NotFoundPage />;
   if (state.status === 'error') return <Alert type="error" role="alert" title={state.message} />;
-  const { item, events, reports, remarks } = state;
+  const { item, events, reports, remarks, notices } = state;
   const category = categories.find((c) => c.code === item.categoryCode)?.name ?? item.categoryCode;
 
   return (
@@ -129,7 +146,25 @@ export function ItemPage() {
                 items={[
                   { key: 'status', label: t.item.status, children: t.names.status[item.status] },
                   { key: 'light', label: t.item.light, children: <LightTag light={item.light} /> },
-                  { key: 'deadline', label: t.item.deadline, children: item.deadline },
+                  {
+                    key: 'deadline',
+                    label: t.item.deadline,
+                    children: (
+                      <span data-testid="item-deadline">
+                        {item.deadline}
+                        {item.deadlineRule ? `（${t.item.deadlineRule(item.deadlineRule)}）` : null}
+                        {item.deadlineProvisional ? (
+                          <Tooltip title={t.item.provisionalHelp}>
+                            <span>
+                              <ToneTag tone="orange" testId="deadline-provisional">
+                                {t.item.provisional}
+                              </ToneTag>
+                            </span>
+                          </Tooltip>
+                        ) : null}
+                      </span>
+                    ),
+                  },
                   { key: 'progress', label: t.item.progress, children: `${item.progress}%` },
                   { key: 'source', label: t.item.source, children: t.names.source[item.source] },
                   { key: 'category', label: t.item.category, children: category },
@@ -201,16 +236,6 @@ export function ItemPage() {
                         },
                       ]
                     : []),
-                  ...(item.milestones.length
-                    ? [
-                        {
-                          key: 'milestones',
-                          label: t.item.milestones,
-                          span: 'filled' as const,
-                          children: item.milestones.map((m) => `${m.date} ${m.name}`).join('；'),
-                        },
-                      ]
-                    : []),
                   ...(item.completionRequest
                     ? [
                         {
@@ -226,6 +251,14 @@ export function ItemPage() {
             </Card>
             <Card size="small" title={t.item.assignments}>
               <AssignmentsTable assignments={item.assignments} />
+            </Card>
+            {item.milestones.length ? (
+              <Card size="small" title={t.item.milestoneCard}>
+                <MilestonesTable milestones={item.milestones} />
+              </Card>
+            ) : null}
+            <Card size="small" title={t.item.scheduleCard}>
+              <ReportSlots item={item} />
             </Card>
             <Card size="small" title={t.item.reports}>
               <Reports reports={reports} />
@@ -247,6 +280,9 @@ export function ItemPage() {
         </Col>
         <Col xs={24} xl={8}>
           <Space direction="vertical" size="large" style={{ width: '100%' }}>
+            <Card size="small" title={t.item.noticesCard}>
+              <NoticesTable notices={notices} />
+            </Card>
             <EvidenceSection itemId={item.id} version={item.version} />
             <Card size="small" title={t.item.timeline}>
               <Timeline

@@ -15,7 +15,8 @@ export type FieldKind =
   | 'extensionUnit'
   | 'assignments'
   | 'attachments'
-  | 'indicators';
+  | 'indicators'
+  | 'milestones';
 
 export type FieldSpec<A extends ItemAction> = {
   /** A key of the action's body schema: the type check keeps forms and schemas in step. */
@@ -41,6 +42,12 @@ export const ACTION_FORMS: { [A in ItemAction]: FieldSpec<A>[] | null } = {
     { name: 'problems', kind: 'textarea', label: (t) => t.form.problems, required: false },
     { name: 'nextSteps', kind: 'textarea', label: (t) => t.form.nextSteps, required: false },
     { name: 'indicatorValues', kind: 'indicators', label: (t) => t.form.indicators, required: false },
+    {
+      name: 'milestonesReached',
+      kind: 'milestones',
+      label: (t) => t.form.milestonesReached,
+      required: false,
+    },
     { name: 'attachments', kind: 'attachments', label: (t) => t.form.attachments, required: false },
   ],
   'request-extension': [

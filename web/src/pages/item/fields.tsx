@@ -1,6 +1,5 @@
 import { MinusCircleOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Button, DatePicker, Form, InputNumber, Select, Space, Upload, type UploadFile } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { api, problemText, uploadFile } from '../../api/client.ts';
 import type { Attachment, ItemDetail, StoredFile, Unit } from '../../api/types.ts';
@@ -23,7 +22,7 @@ export function useUnits(): Unit[] | null {
 }
 
 /** 交办: one row per unit (unit picker, lead/collaborator, its own deadline). */
-export function AssignmentsField({ item }: { item: ItemDetail }) {
+export function AssignmentsField() {
   const { t } = useI18n();
   const units = useUnits();
   const options = (units ?? []).map((u) => ({ value: u.id, label: `${u.name}（${u.regionName}）` }));
@@ -56,12 +55,8 @@ export function AssignmentsField({ item }: { item: ItemDetail }) {
                   ]}
                 />
               </Form.Item>
-              <Form.Item
-                name={[row.name, 'deadline']}
-                label={t.form.deadline}
-                rules={[{ required: true, message: t.form.required }]}
-              >
-                <DatePicker />
+              <Form.Item name={[row.name, 'deadline']} label={t.form.deadline}>
+                <DatePicker placeholder={t.form.sameAsItem} />
               </Form.Item>
               {rows.length > 1 ? (
                 <Button
@@ -73,11 +68,7 @@ export function AssignmentsField({ item }: { item: ItemDetail }) {
               ) : null}
             </Space>
           ))}
-          <Button
-            type="dashed"
-            icon={<PlusOutlined />}
-            onClick={() => add({ role: 'collaborator', deadline: dayjs(item.deadline) })}
-          >
+          <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ role: 'collaborator' })}>
             {t.form.addUnit}
           </Button>
         </>

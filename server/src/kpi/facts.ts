@@ -1,0 +1,149 @@
+import { type RawBuilder, sql } from 'kysely';
+import { type Calendar, workdayOrdinal } from '../calendar/calendar.ts';
+import { dateOf, dayNumber } from '../calendar/dates.ts';
+import { calendarStamp, loadCalendar } from '../calendar/store.ts';
+import type { Queryable } from '../db/client.ts';
+
+/**
+ * 指标事实 (kpi_item_facts): one row per dispatched, not cancelled (nor cancelled and archived) item, computed from the item's
+ * current state as of a day (`today`, Asia/Shanghai). The same INSERT … SELECT builds the row of one
+ * item (the incremental path, `items` = its ids) and of every item (`duban kpi recompute`), so the
+ * two cannot define a fact differently. Definitions:
+ *
+ * - lead unit: the lead assignment that was not returned (else the last returned one, by unit id);
+ *   region: the lead unit's region (the item's own region when it has no lead unit);
+ * - paused: the item's clock is stopped (suspended, returned awaiting re-dispatch, extension pending);
+ * - completed (办结): status completed/evaluated/archived with a completion time;
+ * - due (应办结): completed, or the (current) deadline has passed while the clock runs;
+ * - completed_on_time (按期办结): completed on or before the deadline; overdue (超期): completed after
+ *   it, or not completed and the deadline has passed while the clock runs;
+ * - extended (经批准延期): any approved extension; exempted (容错免责): an approved exemption;
+ * - returned: returned by a unit at least once (returned_count times); escalated (问责): a 督办单
+ *   step 约谈/通报, 绩效扣分 or 组织处理 was issued; deductions: how many 绩效扣分;
+ * - working_days: working days from dispatch to completion (national calendar, kpi_workdays);
+ * - period_month: the month the item fell due — the earlier of its completion day and its deadline.
+ */
+
+/** Which items a statement covers: all of them, or the listed ids. */
+export type ItemFilter = { all: true } | { ids: readonly string[] };
+
+const DONE = `('completed', 'evaluated', 'archived')`;
+
+function idCondition(column: string, filter: ItemFilter): RawBuilder<unknown> {
+  if ('all' in filter) return sql`true`;
+  return sql`${sql.ref(column)} = any(${sql.val(filter.ids)}::uuid[])`;
+}
+
+/** Inserts the fact rows of the filtered items (eligible ones only) as of `today`. */
+export async function insertFacts(db: Queryable, filter: ItemFilter, today: string): Promise<number> {
+  const r = await sql`
+    with lead as (
+      select distinct on (a.item_id) a.item_id, a.unit_id
+      from assignments a
+      where a.role = 'lead' and ${idCondition('a.item_id', filter)}
+      order by a.item_id, (a.status = 'returned'), a.unit_id
+    ),
+    ev as (
+      select e.item_id,
+        count(*) filter (where e.type = 'item.returned')::int as returned_count,
+        bool_or(e.type = 'item.extension_approved') as extended
+      from events e
+      where e.type in ('item.returned', 'item.extension_approved') and ${idCondition('e.item_id', filter)}
+      group by e.item_id
+    ),
+    notices as (
+      select n.item_id,
+        count(*) filter (where n.step_kind = 'deduction')::int as deductions,
+        bool_or(n.step_kind in ('interview', 'deduction', 'organizational')) as escalated
+      from supervision_notices n
+      where n.kind = 'escalation' and ${idCondition('n.item_id', filter)}
+      group by n.item_id
+    ),
+    reports as (
+      select p.item_id, count(*)::int as reports_count
+      from progress_reports p
+      where ${idCondition('p.item_id', filter)}
+      group by p.item_id
+    ),
+    exempt as (
+      select distinct x.item_id from exemptions x
+      where x.status = 'approved' and ${idCondition('x.item_id', filter)}
+    ),
+    base as (
+      select i.id, i.assigning_unit_id, i.category_code, i.deadline, i.dispatched_at,
+        coalesce(lu.region_code, i.region_code) as region_code, lead.unit_id as lead_unit_id,
+        (i.status in ${sql.raw(DONE)} and i.completed_at is not null) as completed,
+        case when i.status in ${sql.raw(DONE)} and i.completed_at is not null
+          then (i.completed_at at time zone 'Asia/Shanghai')::date end as completed_on,
+        (i.clock_paused_on is not null) as paused
+      from items i
+      left join lead on lead.item_id = i.id
+      left join units lu on lu.id = lead.unit_id
+      -- a cancelled item stays out once archived too (archived without ever being completed)
+      where i.dispatched_at is not null and i.status <> 'cancelled'
+        and not (i.status = 'archived' and i.completed_at is null) and ${idCondition('i.id', filter)}
+    )
+    insert into kpi_item_facts (item_id, lead_unit_id, assigning_unit_id, region_code, region_path,
+      category_code, period_month, deadline, completed_on, due, completed, completed_on_time, overdue,
+      paused, extended, exempted, returned, returned_count, working_days, escalated, deductions,
+      reports_count, computed_on)
+    select b.id, b.lead_unit_id, b.assigning_unit_id, b.region_code, r.path, b.category_code,
+      to_char(case when b.completed and b.completed_on < b.deadline then b.completed_on else b.deadline end, 'YYYY-MM'),
+      b.deadline, b.completed_on,
+      b.completed or (not b.paused and b.deadline < ${today}::date),
+      b.completed,
+      b.completed and b.completed_on <= b.deadline,
+      (b.completed and b.completed_on > b.deadline) or (not b.completed and not b.paused and b.deadline < ${today}::date),
+      b.paused and not b.completed,
+      coalesce(ev.extended, false),
+      exempt.item_id is not null,
+      coalesce(ev.returned_count, 0) > 0,
+      coalesce(ev.returned_count, 0),
+      case when b.completed then wc.ord - wd.ord end,
+      coalesce(notices.escalated, false),
+      coalesce(notices.deductions, 0),
+      coalesce(reports.reports_count, 0),
+      ${today}::date
+    from base b
+    join regions r on r.code = b.region_code
+    left join ev on ev.item_id = b.id
+    left join notices on notices.item_id = b.id
+    left join reports on reports.item_id = b.id
+    left join exempt on exempt.item_id = b.id
+    left join kpi_workdays wd on wd.day = (b.dispatched_at at time zone 'Asia/Shanghai')::date
+    left join kpi_workdays wc on wc.day = b.completed_on
+  `.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Days covered by kpi_workdays; completions outside it have no working-day figure. */
+const FIRST_DAY = '1990-01-01';
+const LAST_DAY = '2100-12-31';
+
+/**
+ * Rebuilds kpi_workdays from the national calendar when the calendar changed since the last build
+ * (the stamp of calendar/store.ts). Returns whether it rebuilt (facts of completed items then need a
+ * full recompute).
+ */
+export async function syncWorkdays(db: Queryable): Promise<boolean> {
+  const stamp = await calendarStamp(db);
+  const state = await db.selectFrom('kpi_state').select('calendar_stamp').executeTakeFirstOrThrow();
+  if (state.calendar_stamp === stamp) return false;
+  const cal = await loadCalendar(db, null);
+  const { days, ords } = ordinals(cal);
+  await db.deleteFrom('kpi_workdays').execute();
+  await sql`insert into kpi_workdays (day, ord)
+    select * from unnest(${sql.val(days)}::date[], ${sql.val(ords)}::int[])`.execute(db);
+  await db.updateTable('kpi_state').set({ calendar_stamp: stamp }).execute();
+  return true;
+}
+
+function ordinals(cal: Calendar): { days: string[]; ords: number[] } {
+  const days: string[] = [];
+  const ords: number[] = [];
+  for (let x = dayNumber(FIRST_DAY), last = dayNumber(LAST_DAY); x <= last; x++) {
+    days.push(dateOf(x));
+    ords.push(workdayOrdinal(cal, x));
+  }
+  return { days, ords };
+}
