@@ -132,14 +132,29 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.targets.join(', ')}`);
 }
 
-/** Picks an option of an antd Select (its dropdown is rendered at the end of the body). */
+/**
+ * Picks an option of an antd Select (its dropdown is rendered at the end of the body) and waits
+ * until the Select shows it; on a busy machine a click during the dropdown's opening can be lost,
+ * so it tries again (three times at most) rather than let a later submit find the field empty.
+ */
 export async function choose(page: Page, field: Locator, option: string, search?: string): Promise<void> {
-  await field.click();
-  if (search) await field.fill(search);
-  await page
-    .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
-    .first()
-    .click();
+  const select = field.locator(
+    'xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
+  );
+  for (let attempt = 1; ; attempt++) {
+    await field.click();
+    if (search) await field.fill(search);
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
+      .first()
+      .click();
+    try {
+      await expect.poll(async () => (await select.textContent()) ?? '', { timeout: 3000 }).toContain(option);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 /**
