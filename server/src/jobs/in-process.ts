@@ -79,12 +79,41 @@ export function createInProcessRunner(opts: InProcessOptions = {}): JobRunner {
     timers.add(t);
   };
 
+  /** One wake-up timer per queue, for its earliest job not yet due. */
+  const wakeups = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+
+  /**
+   * Pumps `name` again when its next waiting job falls due. A timer may fire a millisecond before
+   * Date.now() reaches the job's time; the pump then finds nothing due and must not go to sleep
+   * for good (a retry would never run), so every pump that leaves a job waiting arms this.
+   */
+  function wake(name: string, at: number): void {
+    const current = wakeups.get(name);
+    if (current !== undefined && current.at <= at) return;
+    if (current !== undefined) {
+      clearTimeout(current.timer);
+      timers.delete(current.timer);
+    }
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        wakeups.delete(name);
+        pump(name);
+      },
+      Math.max(1, at - Date.now() + 1),
+    );
+    timers.add(timer);
+    wakeups.set(name, { at, timer });
+  }
+
   function pump(name: string): void {
     if (!started || stopped) return;
     const worker = workers.get(name);
     if (worker === undefined) return;
     const q = queueOf(name);
     const now = Date.now();
+    const waiting = q.reduce((min, j) => (j.runAt > now && j.runAt < min ? j.runAt : min), Infinity);
+    if (waiting !== Infinity) wake(name, waiting);
     while (worker.running < worker.concurrency) {
       const index = q.findIndex((j) => j.runAt <= now);
       if (index < 0) break;
@@ -99,7 +128,7 @@ export function createInProcessRunner(opts: InProcessOptions = {}): JobRunner {
           if (job.retryCount < worker.retryLimit && !stopped) {
             const retry = { ...job, retryCount: job.retryCount + 1, runAt: Date.now() + worker.retryDelayMs };
             q.push(retry);
-            later(worker.retryDelayMs, () => pump(name));
+            wake(name, retry.runAt);
           }
         } finally {
           worker.running--;
@@ -122,7 +151,7 @@ export function createInProcessRunner(opts: InProcessOptions = {}): JobRunner {
     const job: Queued = { id: randomUUID(), payload, key: o.singletonKey, runAt, retryCount: 0 };
     q.push(job);
     const wait = runAt - Date.now();
-    if (wait > 0) later(wait, () => pump(name));
+    if (wait > 0) wake(name, runAt);
     else queueMicrotask(() => pump(name));
     return job.id;
   }
