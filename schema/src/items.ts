@@ -35,13 +35,6 @@ export const DeadlineRuleSchema = z.discriminatedUnion('kind', [
 ]);
 export type DeadlineRule = z.infer<typeof DeadlineRuleSchema>;
 
-/** 期限规则 in words: 交办后10个工作日内 / 签收后5个工作日内 / 交办后24小时内. */
-export function deadlineRuleZh(rule: DeadlineRule): string {
-  return rule.kind === 'hours'
-    ? `交办后${rule.hours}小时内`
-    : `${rule.from === 'acceptance' ? '签收' : '交办'}后${rule.days}个工作日内`;
-}
-
 export const MilestoneSchema = z.object({ name: text(200), date: IsoDate });
 
 export const CreateItemBody = z

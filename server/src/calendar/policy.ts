@@ -1,5 +1,5 @@
 import { requireRole } from '../auth/guard.ts';
-import { isRegionPathInScope } from '../org/scope.ts';
+import { isProvinceLevel, isRegionPathInScope } from '../org/scope.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
 
@@ -12,7 +12,7 @@ import { DomainError } from '../shared/errors.ts';
 export function assertMayEditCalendar(actor: Actor, region: { path: string } | null): void {
   requireRole(actor, 'admin');
   if (region === null) {
-    if (actor.regionPath.includes('.')) {
+    if (!isProvinceLevel(actor)) {
       throw new DomainError('FORBIDDEN', {
         zh: '只有省级管理员可以修改全国工作日历',
         en: 'Only an admin of a province-level region may change the national calendar',

@@ -1,8 +1,11 @@
 import type { CategoryRulesInput } from '@duban/schema';
+import { requireRole } from '../auth/guard.ts';
 import { DEFAULT_LIGHT_RULE, type LightRule } from '../clock/thresholds.ts';
 import type { Queryable, Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import { ruleOf } from '../items/lights.ts';
+import { isProvinceLevel } from '../org/scope.ts';
+import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
 import { DEFAULT_LADDER, type LadderStep, ladderOf } from './ladder.ts';
 
@@ -24,6 +27,19 @@ export type CategoryRules = {
 };
 
 export const DEFAULT_RULES = { lightRule: DEFAULT_LIGHT_RULE, escalationLadder: DEFAULT_LADDER };
+
+/**
+ * Categories are shared by every region of the instance, so, as the national calendar, only an
+ * admin of a province-level region changes their rules.
+ */
+export function assertMayEditCategoryRules(actor: Actor): void {
+  requireRole(actor, 'admin');
+  if (!isProvinceLevel(actor))
+    throw new DomainError('FORBIDDEN', {
+      zh: '只有省级管理员可以修改督办分类规则',
+      en: 'Only an admin of a province-level region may change category rules',
+    });
+}
 
 function categoryNotFound() {
   return new DomainError('NOT_FOUND', { zh: '督办分类不存在', en: 'Category not found' });

@@ -6,12 +6,11 @@ import {
   ItemIdParams,
 } from '@duban/schema';
 import { z } from 'zod';
-import { requireActor, requireRole, requireScope } from '../auth/guard.ts';
+import { requireActor, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { runCommand } from '../http/command.ts';
 import type { App } from '../http/types.ts';
-import { DomainError } from '../shared/errors.ts';
-import { getCategoryRules, setCategoryRules } from './category-rules.ts';
+import { assertMayEditCategoryRules, getCategoryRules, setCategoryRules } from './category-rules.ts';
 import { decideExemption, listExemptions, listNotices, requestExemption } from './exemptions.ts';
 
 const tags = ['escalation'];
@@ -134,12 +133,7 @@ function registerCategoryRuleRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const actor = requireActor(request);
       requireScope(actor, 'org:write');
-      requireRole(actor, 'admin');
-      if (actor.regionPath.includes('.'))
-        throw new DomainError('FORBIDDEN', {
-          zh: '只有省级管理员可以修改督办分类规则',
-          en: 'Only an admin of a province-level region may change category rules',
-        });
+      assertMayEditCategoryRules(actor);
       return runCommand(ctx, request, reply, actor, async (tx) => ({
         status: 200,
         body: {

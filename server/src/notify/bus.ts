@@ -89,12 +89,3 @@ export async function signal(db: Queryable, s: LiveSignal): Promise<void> {
     await sql`select pg_notify(${PG_CHANNEL}, ${payload})`.execute(db);
   }
 }
-
-/**
- * Tells the live pages that an item changed: every open stream whose user may see the item gets an
- * `item.changed` event. Call it after the change committed, or inside its transaction (then other
- * processes hear of it at commit).
- */
-export async function publishItemChanged(db: Queryable, itemId: string): Promise<void> {
-  await signal(db, { type: 'items', itemIds: [itemId] });
-}

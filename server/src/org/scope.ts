@@ -44,6 +44,11 @@ export async function isUnitInScope(db: Queryable, actor: Pick<Actor, 'regionPat
 }
 
 /** Is this region the actor's own region or beneath it? (Pure: compares paths.) */
+/** An actor of a top-level region (a province: its region path has no parent). */
+export function isProvinceLevel(actor: Pick<Actor, 'regionPath'>): boolean {
+  return !actor.regionPath.includes('.');
+}
+
 export function isRegionPathInScope(actor: Pick<Actor, 'regionPath'>, regionPath: string): boolean {
   return regionPath === actor.regionPath || regionPath.startsWith(`${actor.regionPath}.`);
 }

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAuth } from '../../src/auth/register.ts';
 import { sendProblem } from '../../src/http/problem.ts';
-import { encodeSignal, PG_CHANNEL, publishItemChanged } from '../../src/notify/bus.ts';
+import { encodeSignal, PG_CHANNEL, signal } from '../../src/notify/bus.ts';
 import { notify } from '../../src/notify/notify.ts';
 import { registerNotificationRoutes } from '../../src/notify/routes.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
@@ -105,7 +105,7 @@ describe('GET /api/v1/notifications/stream (Server-Sent Events)', () => {
     const ningbo = await stream('ningbo_sup');
     await Promise.all([city.next('ready'), prov.next('ready'), ningbo.next('ready')]);
 
-    await publishItemChanged(ctx.db, itemId);
+    await signal(ctx.db, { type: 'items', itemIds: [itemId] });
     expect(JSON.parse((await city.next('item.changed')).data)).toEqual({ itemId });
     expect(JSON.parse((await prov.next('item.changed')).data)).toEqual({ itemId });
     await sleep(400);

@@ -255,6 +255,9 @@ describe('authorization and validation', () => {
       401,
     );
     expect((await slots(id, lead)).slots.length).toBe(1);
+    const bad = await lead.get('/api/v1/items/not-a-uuid/report-slots');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'params.id' });
   });
 
   it('refuses a bad schedule with 400 naming the field, and writes nothing', async () => {
