@@ -37,6 +37,9 @@ export type DeadlineRule = z.infer<typeof DeadlineRuleSchema>;
 
 export const MilestoneSchema = z.object({ name: text(200), date: IsoDate });
 
+/** 重复督办: a supervisor registers anyway, giving the reason (recorded in the event). */
+export const DuplicateOverrideSchema = z.object({ reason: text(500) }).strict();
+
 export const CreateItemBody = z
   .object({
     title: text(200),
@@ -63,11 +66,16 @@ export const CreateItemBody = z
     isPublic: z.boolean().default(false),
     reportSchedule: ReportSchedule.nullable().optional().describe('定期报送; null: none'),
     draft: z.boolean().default(false).describe('save as 草稿 instead of registering (立项) at once'),
+    duplicateOverride: DuplicateOverrideSchema.optional().describe(
+      '重复督办: register although open items in scope are near-duplicates (supervisors; reason recorded)',
+    ),
   })
   .strict();
 export type CreateItemInput = z.infer<typeof CreateItemBody>;
 
-export const UpdateItemBody = CreateItemBody.omit({ draft: true }).partial().strict();
+export const UpdateItemBody = CreateItemBody.omit({ draft: true, duplicateOverride: true })
+  .partial()
+  .strict();
 export type UpdateItemInput = z.infer<typeof UpdateItemBody>;
 
 const reason = text(2000);
@@ -75,7 +83,7 @@ const uuid = z.uuid();
 
 /** One body schema per lifecycle action. */
 export const ACTION_BODIES = {
-  register: z.object({}).strict(),
+  register: z.object({ duplicateOverride: DuplicateOverrideSchema.optional() }).strict(),
   dispatch: z
     .object({
       assignments: z

@@ -5,7 +5,8 @@
  *
  * The items are filled set-wise (no command path): a year of deadlines, 45 % done (some late), 5 %
  * suspended, 5 % cancelled, the rest open; 2 % returned once, 5 % with an approved extension, 4 %
- * escalated (1 % to 绩效扣分), 0.5 % exempted, 20 % with a progress report.
+ * escalated (1 % to 绩效扣分), 0.5 % exempted, 20 % with a progress report, 5 % (done ones) with a
+ * 满意度 rating and 5 % (done ones) with a decided 回头看 (a seventh of them 反弹).
  */
 import { sql } from 'kysely';
 import type { DbHandle } from '../src/db/client.ts';
@@ -69,8 +70,16 @@ export async function fill(handle: DbHandle, world: World, o: KpiBenchOptions): 
       insert into exemptions (id, item_id, unit_id, reason, status, requested_by, requested_at, decided_by, decided_at)
       select gen_random_uuid(), b.id, b.unit_id, '不可抗力。', 'approved', '${author}', now(), '${author}', now()
       from kpi_items b where b.g % 200 = 7;
+      insert into satisfaction_ratings (id, item_id, rating, rated_at)
+      select gen_random_uuid(), b.id, (array['satisfied', 'basic', 'unsatisfied'])[1 + b.g % 3], now()
+      from kpi_items b where b.g % 20 = 1;
+      insert into followup_reviews (id, item_id, source, months_after, due_on, outcome, decided_at, created_at)
+      select gen_random_uuid(), b.id, 'schedule', 3, b.deadline + 90,
+        case when b.g % 7 = 0 then 'rebound' else 'consolidated' end, now(), now()
+      from kpi_items b where b.g % 20 = 2;
       commit;
-      analyze items; analyze assignments; analyze events; analyze supervision_notices; analyze progress_reports; analyze exemptions;`),
+      analyze items; analyze assignments; analyze events; analyze supervision_notices; analyze progress_reports; analyze exemptions;
+      analyze satisfaction_ratings; analyze followup_reviews;`),
   );
   const n = await sql<{ n: number }>`select count(*)::int as n from units`.execute(handle.db);
   return Number(n.rows[0]?.n ?? 0);

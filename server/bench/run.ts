@@ -19,7 +19,9 @@
  * KPI: BENCH_KPI_ITEMS (items for the full KPI recompute, default 1000000; PGlite uses at most
  * BENCH_ITEMS), BENCH_KPI_UNITS (units leading them, default 3000), BENCH_KPI_SAMPLES (single-event
  * catch-ups timed, default 100).
- * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger, kpi (e.g.
+ * Web (bench/web.ts): the initial JavaScript of the portal and the app, and the cockpit's time to first
+ * chart on the demo data (BENCH_WEB_RUNS runs, default 5).
+ * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger, kpi, web (e.g.
  * BENCH_ONLY=notify BENCH_DB=postgres for the notification figure alone); default all. A partial
  * run writes latest-<db>-<parts>.json.
  *
@@ -48,6 +50,7 @@ import { benchLedger } from './ledger.ts';
 import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
 import { benchNotify } from './notify.ts';
 import { benchSweep } from './sweep.ts';
+import { benchWeb } from './web.ts';
 import { buildWorld, type World } from './world.ts';
 
 const int = (name: string, fallback: number) => {
@@ -82,7 +85,7 @@ const P = {
     proofs: int('BENCH_PROOFS', 200),
   },
 };
-const PARTS = ['creation', 'lists', 'sweep', 'notify', 'ledger', 'kpi'] as const;
+const PARTS = ['creation', 'lists', 'sweep', 'notify', 'ledger', 'kpi', 'web'] as const;
 type Part = (typeof PARTS)[number];
 const ONLY: ReadonlySet<Part> | undefined = (() => {
   const raw = process.env.BENCH_ONLY?.trim();
@@ -154,8 +157,14 @@ async function main() {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
 
   try {
-    if (!P.only || P.only === 'pglite') await benchKind('pglite');
-    if (!P.only || P.only === 'postgres') await benchKind('postgres');
+    // 'web' (bench/web.ts) needs no database of the kinds: a part list of it alone skips them.
+    const dbParts = ONLY === undefined || [...ONLY].some((p) => p !== 'web');
+    if (dbParts && (!P.only || P.only === 'pglite')) await benchKind('pglite');
+    if (dbParts && (!P.only || P.only === 'postgres')) await benchKind('postgres');
+    if (part('web')) {
+      const web = await benchWeb(out, int('BENCH_WEB_RUNS', 5));
+      fs.writeFileSync(path.join(RESULTS_DIR, 'latest-web.json'), `${JSON.stringify(web, null, 2)}\n`);
+    }
   } finally {
     await runCleanups();
   }

@@ -13,25 +13,37 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth/register.ts';
+import { registerBulletinRoutes } from './bulletins/routes.ts';
 import { registerCalendarRoutes } from './calendar/routes.ts';
+import { registerCockpitRoutes } from './cockpit/routes.ts';
 import type { AppContext } from './context.ts';
 import { registerEscalationRoutes } from './escalation/routes.ts';
+import { registerEvaluationRoutes } from './evaluation/routes.ts';
+import { registerOpen311Routes } from './exchange/open311/routes.ts';
 import { registerCalendarFeedRoutes } from './feeds/routes.ts';
 import { registerFileRoutes } from './files/routes.ts';
+import { registerFollowupRoutes } from './followup/routes.ts';
 import { sendProblem } from './http/problem.ts';
 import { refuseUnstorableText } from './http/storable.ts';
 import type { App } from './http/types.ts';
+import { registerIntakeRoutes } from './intake/pool-routes.ts';
+import { registerRoutingRoutes } from './intake/routing/routes.ts';
+import { registerDuplicateRoutes } from './intake/similarity/routes.ts';
 import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
 import { registerKpiRoutes } from './kpi/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerNotificationRoutes } from './notify/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
+import { registerPortalRoutes } from './portal/routes.ts';
 import { registerReportingRoutes } from './reporting/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
 
 /** The built web app (`npm run build --workspace web`): the SPA, its assets, verify.html. */
 const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** 公众门户 pages (/portal, /portal/…): served with web/dist/portal.html. */
+const PORTAL_PAGE = /^\/portal(?:[/?]|$)/;
 
 /** Paths that are never pages of the web app: they keep their JSON 404. */
 const NOT_SPA = /^\/(?:api|metrics|open311|health)(?:[/?.]|$)/;
@@ -78,6 +90,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   const webBuilt = fs.existsSync(path.join(WEB_ROOT, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
     if (!wantsSpaPage(request)) return notFound(request, reply);
+    // 公众门户: its own page and bundle (web/portal.html), never the signed-in app's.
+    if (webBuilt && PORTAL_PAGE.test(request.url))
+      return reply.header('cache-control', 'no-cache').sendFile('portal.html');
     // The app's router decides what the path shows (including its own 未找到 page).
     if (webBuilt) return reply.header('cache-control', 'no-cache').sendFile('index.html');
     return reply
@@ -134,9 +149,18 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   registerLedgerRoutes(app, ctx);
   registerEscalationRoutes(app, ctx);
+  registerEvaluationRoutes(app, ctx);
+  registerFollowupRoutes(app, ctx);
   registerReportingRoutes(app, ctx);
   registerKpiRoutes(app, ctx);
+  registerBulletinRoutes(app, ctx);
+  registerCockpitRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerCalendarFeedRoutes(app, ctx);
+  registerIntakeRoutes(app, ctx);
+  registerDuplicateRoutes(app, ctx);
+  registerRoutingRoutes(app, ctx);
+  registerOpen311Routes(app, ctx);
+  registerPortalRoutes(app, ctx);
   return app;
 }

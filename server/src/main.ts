@@ -1,11 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from './app.ts';
+import { registerBulletinCommands } from './bulletins/cli.ts';
 import { registerCalendarCommands } from './calendar/cli.ts';
 import type { AppContext } from './context.ts';
 import { migrate } from './db/migrate.ts';
 import { isEmptyDatabase, seedDemo } from './demo/seed.ts';
 import { readEnv } from './env.ts';
 import { registerExtractCommands } from './extract/cli.ts';
+import { registerSimilarityCommands } from './intake/similarity/cli.ts';
 import { registerKpiCommands } from './kpi/cli.ts';
 import { registerLedgerCommands } from './ledger/cli.ts';
 import { registerOrgCommands } from './org/cli.ts';
@@ -133,6 +135,8 @@ registerOrgCommands(program, open);
 registerCalendarCommands(program, open);
 registerLedgerCommands(program, open);
 registerKpiCommands(program, open);
+registerSimilarityCommands(program, open);
+registerBulletinCommands(program, open);
 registerExtractCommands(program, () => program.opts<{ data?: string }>().data);
 
 try {

@@ -35,6 +35,15 @@ export const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import('./pages/AllItemsPage.tsx')).AllItemsPage }),
       },
       {
+        // 领导驾驶舱: ECharts and the map data load with this page only.
+        path: 'cockpit',
+        lazy: async () => ({ Component: (await import('./pages/cockpit/CockpitPage.tsx')).CockpitPage }),
+      },
+      {
+        path: 'cockpit/drill',
+        lazy: async () => ({ Component: (await import('./pages/cockpit/DrillPage.tsx')).DrillPage }),
+      },
+      {
         path: 'items/:id',
         lazy: async () => ({ Component: (await import('./pages/item/ItemPage.tsx')).ItemPage }),
       },
@@ -46,6 +55,24 @@ export const router = createBrowserRouter([
         path: 'admin/category-rules',
         lazy: async () => ({
           Component: (await import('./pages/admin/CategoryRulesPage.tsx')).CategoryRulesPage,
+        }),
+      },
+      {
+        path: 'admin/org',
+        lazy: async () => ({ Component: (await import('./pages/admin/OrgPage.tsx')).OrgPage }),
+      },
+      {
+        path: 'admin/users',
+        lazy: async () => ({ Component: (await import('./pages/admin/UsersPage.tsx')).UsersPage }),
+      },
+      {
+        path: 'admin/categories',
+        lazy: async () => ({ Component: (await import('./pages/admin/CategoriesPage.tsx')).CategoriesPage }),
+      },
+      {
+        path: 'admin/notifications',
+        lazy: async () => ({
+          Component: (await import('./pages/admin/NotificationSettingsPage.tsx')).NotificationSettingsPage,
         }),
       },
       {

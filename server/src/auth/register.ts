@@ -8,8 +8,11 @@ import { type ResolvedSession, resolveSession, SESSION_COOKIE } from './sessions
 import { resolveApiToken } from './tokens.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Routes a cookie may call without the CSRF header: logging in starts a new session anyway. */
-const CSRF_EXEMPT = new Set(['/api/v1/auth/login']);
+/**
+ * Routes a cookie may call without the CSRF header: logging in starts a new session anyway; a
+ * citizen's complaint ignores who is signed in.
+ */
+const CSRF_EXEMPT = new Set(['/api/v1/auth/login', '/api/v1/public/complaints']);
 export const CSRF_HEADER = 'x-csrf-token';
 
 /** The session behind a cookie-authenticated request (not exposed on the request object). */
@@ -61,6 +64,17 @@ const PUBLIC_ROUTES = new Set([
   '/api/v1/ledger/keys',
   '/api/v1/ledger/consistency',
   '/api/v1/calendar-feed/:token.ics', // the secret in the URL is the credential (feeds/routes.ts)
+  '/api/v1/public/satisfaction/:token', // 群众满意度: the one-time link is the credential (evaluation/)
+  // 公众门户: public items only, read-only (portal/routes.ts).
+  '/api/v1/public/items',
+  '/api/v1/public/items.csv',
+  '/api/v1/public/items.json',
+  '/api/v1/public/items/:id',
+  '/api/v1/public/regions',
+  '/api/v1/public/categories',
+  // 群众投诉/建议: submit and follow by tracking number, no login (intake/public.ts).
+  '/api/v1/public/complaints',
+  '/api/v1/public/complaints/:trackingNo',
 ]);
 const PUBLIC_PREFIXES = ['/api/v1/docs'];
 

@@ -25,6 +25,9 @@ export type UnitTable = {
   created_at: DefaultTimestamp;
   /** Display order within a region (standard departments follow their configured order). */
   sort_order: Generated<number>;
+  /** 上级单位 (0021), and whether the unit is still in use. */
+  parent_id: string | null;
+  active: Generated<boolean>;
 };
 
 export type UserTable = {
@@ -75,6 +78,8 @@ export type CategoryTable = {
   /** When an admin last changed the rules, and up to which change open items were re-dated. */
   rules_changed_at: Timestamp | null;
   rules_dated_at: Timestamp | null;
+  /** 默认紧急程度 (0021): what 立项 pre-selects; null: 一般. */
+  default_urgency: string | null;
 };
 
 export type ItemNumberCounterTable = {

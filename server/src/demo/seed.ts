@@ -1,4 +1,6 @@
 import type { AppContext } from '../context.ts';
+import { seedEvaluationDemo } from '../evaluation/demo.ts';
+import { reindexItems } from '../intake/similarity/index.ts';
 import { ensureStandardCategories, STANDARD_CATEGORIES } from '../items/categories.ts';
 import { loadActor } from '../org/scope.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -212,6 +214,13 @@ export async function seedDemo(
       if (done % 500 === 0) log(`  ${done}/${steps.length}`);
     }
   });
+  // 评估与回头看 (evaluation/demo.ts): citizen ratings, third-party scores and 回头看 rows.
+  const evaluation = await seedEvaluationDemo(ctx.db, { evaluatorId: ids.get('evaluator'), now });
+  log(
+    `评估与回头看 / evaluation: ${evaluation.ratings} 条满意度, ${evaluation.evaluations} 份第三方评估, ${evaluation.followups} 条回头看`,
+  );
+  // 重复督办: every demo item in the duplicate index (createItem indexes them; this also catches edits).
+  await reindexItems(ctx.db);
   const items = await ctx.db
     .selectFrom('items')
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -7,8 +7,34 @@ export type DomainEvent =
   | ItemEvent
   | { type: 'user.created'; userId: string; username: string; unitId: string; roles: string[] }
   | { type: 'user.updated'; userId: string; changes: Record<string, unknown> }
-  | { type: 'unit.created'; unitId: string; name: string; regionCode: string; kind: string }
+  | {
+      type: 'unit.created';
+      unitId: string;
+      name: string;
+      regionCode: string;
+      kind: string;
+      parentId?: string;
+    }
+  /** 系统管理: a unit's fields that changed (name, kind, region, parent, active …). */
+  | { type: 'unit.updated'; unitId: string; changes: Record<string, unknown> }
+  /** An admin set a one-time password (the password itself is never recorded). */
+  | { type: 'user.password_reset'; userId: string }
+  /** 督办分类 created or changed (name, default urgency, indicator templates …). */
+  | { type: 'category.created'; code: string; name: string }
+  | { type: 'category.updated'; code: string; changes: Record<string, unknown> }
   | { type: 'regions.imported'; rootCode: string | null; count: number }
+  /** 清单与通报: a list or bulletin was generated and archived; the ledger holds its SHA-256. */
+  | {
+      type: 'bulletin.generated';
+      bulletinId: string;
+      kind: 'four_lists' | 'weekly' | 'monthly' | 'quarterly';
+      period: string;
+      format: 'xlsx' | 'docx' | 'pdf';
+      regionCode: string;
+      sha256: string;
+      sizeBytes: number;
+      trigger: 'api' | 'cli' | 'schedule';
+    }
   | { type: 'api_token.created'; tokenId: string; userId: string; name: string; scopes: string[] }
   | { type: 'api_token.revoked'; tokenId: string; userId: string }
   /** 日历订阅: the user's secret calendar feed URL was issued, replaced (old URL dead) or revoked. */
@@ -16,6 +42,7 @@ export type DomainEvent =
   | { type: 'calendar_feed.rotated'; userId: string }
   | { type: 'calendar_feed.revoked'; userId: string }
   | CalendarEvent
+  | EvaluationEvent
   /** 分类规则: a category's light rule and escalation ladder (null: back to the default). */
   | {
       type: 'category.rules_changed';
@@ -23,7 +50,44 @@ export type DomainEvent =
       lightRule: CategoryRulesInput['lightRule'];
       escalationLadder: CategoryRulesInput['escalationLadder'];
     }
-  | NotificationEvent;
+  /** 考核记分卡模板 (server/src/kpi/scorecards.ts); previous null = it was the built-in default. */
+  | {
+      type: 'scorecard.template_changed';
+      unitKind: string;
+      components: { kpi: string; group: 'results' | 'process'; weight: number }[];
+      deductions: { deduction: number; organizational: number };
+      previous: {
+        components: { kpi: string; group: 'results' | 'process'; weight: number }[];
+        deductions: { deduction: number; organizational: number };
+      } | null;
+    }
+  | NotificationEvent
+  | IntakeEvent
+  | RoutingEvent;
+
+/** 智能分派: the 三定 dictionary of a department key edited, the routing classifiers retrained. */
+export type RoutingEvent =
+  | { type: 'routing.dictionary_updated'; key: string; keywords: string[]; categoryCodes: string[] }
+  | { type: 'routing.trained'; categorySamples: number; leadUnitSamples: number };
+
+/**
+ * 统一受理 (task pool): a record arrived on a channel, and the one triage decision on it. Never
+ * names, phone numbers, titles or texts of citizens — the ledger is public and append-only.
+ */
+export type IntakeEvent =
+  | {
+      type: 'intake.received';
+      intakeId: string;
+      trackingNo: string;
+      channel: string;
+      kind: string;
+      regionCode: string;
+      categoryCode: string | null;
+    }
+  | { type: 'intake.accepted'; intakeId: string; linkedItemId: string }
+  | { type: 'intake.merged'; intakeId: string; linkedItemId: string }
+  | { type: 'intake.forwarded'; intakeId: string; unitId: string; reason: string }
+  | { type: 'intake.rejected'; intakeId: string; reason: string };
 
 /** 工作日历 changes: a day of the national calendar (regionCode null) or of a region's overrides. */
 export type CalendarEvent =
@@ -95,9 +159,15 @@ export type ItemEvent =
       deadlineRule?: DeadlineRule;
       parentId: string | null;
       rectifiesItemId: string | null;
+      /** 重复督办 overridden by a supervisor: the reason and the open items it resembles. */
+      duplicateOverride?: { reason: string; duplicateIds: string[] };
     }
   /** 立项: the item is registered, at creation or later from a draft. */
-  | { type: 'item.registered'; itemId: string }
+  | {
+      type: 'item.registered';
+      itemId: string;
+      duplicateOverride?: { reason: string; duplicateIds: string[] };
+    }
   | { type: 'item.updated'; itemId: string; changes: Record<string, unknown> }
   | {
       type: 'item.dispatched';
@@ -207,6 +277,44 @@ export type ItemEvent =
       dueOn: string;
       kind: 'due' | 'missing';
       unitId: string | null;
+    };
+
+/**
+ * 评估 and 回头看 (server/src/evaluation, server/src/followup). No citizen data and no third-party
+ * scores (the item's timeline shows its events to every evaluator of the item: scoring is blind).
+ */
+export type EvaluationEvent =
+  | { type: 'item.evaluators_assigned'; itemId: string; evaluatorIds: string[] }
+  | { type: 'item.evaluator_removed'; itemId: string; evaluatorId: string }
+  | { type: 'item.evaluator_conflict_declared'; itemId: string; evaluatorId: string; hasConflict: boolean }
+  | { type: 'item.third_party_scored'; itemId: string; evaluatorId: string }
+  | { type: 'item.satisfaction_link_created'; itemId: string; linkId: string; expiresAt: string }
+  | {
+      type: 'item.satisfaction_rated';
+      itemId: string;
+      ratingId: string;
+      rating: 'satisfied' | 'basic' | 'unsatisfied';
+      reworkProposed: boolean;
+    }
+  | {
+      type: 'evaluation.weights_changed';
+      weights: { supervisor: number; thirdParty: number; satisfaction: number };
+      previous: { supervisor: number; thirdParty: number; satisfaction: number };
+    }
+  | { type: 'category.followup_changed'; code: string; monthsAfter: number[] }
+  | {
+      type: 'item.followup_scheduled';
+      itemId: string;
+      reviews: { reviewId: string; dueOn: string; monthsAfter: number }[];
+    }
+  | { type: 'item.followup_proposed'; itemId: string; reviewId: string; dueOn: string }
+  | { type: 'item.followup_assigned'; itemId: string; reviewId: string; reviewerId: string }
+  | {
+      type: 'item.followup_decided';
+      itemId: string;
+      reviewId: string;
+      outcome: 'consolidated' | 'rebound';
+      rectificationItemId: string | null;
     };
 
 export type DomainEventType = DomainEvent['type'];

@@ -1,4 +1,10 @@
-import type { Db } from '../db/client.ts';
+import { type CategoryPatchInput, type NewCategoryInput, URGENCIES, type Urgency } from '@duban/schema';
+import type { LightRule } from '../clock/thresholds.ts';
+import type { Db, Queryable, Tx } from '../db/client.ts';
+import { type LadderStep, ladderOf } from '../escalation/ladder.ts';
+import { appendEvents } from '../events/append.ts';
+import { DomainError } from '../shared/errors.ts';
+import { ruleOf } from './lights.ts';
 
 /**
  * The canonical enums of a supervision item (督办事项) and the standard category taxonomy
@@ -181,4 +187,211 @@ export async function ensureStandardCategories(db: Db): Promise<void> {
       })),
     )
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administration (督办分类管理): a province-level admin adds categories and edits their name,
+// default urgency and indicator templates (what 立项 pre-fills). Each change is a ledger event.
+// ---------------------------------------------------------------------------------------------
+
+export type IndicatorTemplate = { key: string; name: string; unit: string; target?: number | null };
+
+export type CategoryView = {
+  code: string;
+  name: string;
+  description: string;
+  indicators: IndicatorTemplate[];
+  acceptanceCriteria: string;
+  defaultUrgency: Urgency | null;
+  sortOrder: number;
+  /** 分类规则 at a glance (GET …/categories/{code}/rules has the rest). */
+  rules: {
+    lightRule: LightRule;
+    escalationLadder: readonly LadderStep[];
+    custom: { lightRule: boolean; escalationLadder: boolean };
+  };
+};
+
+function indicatorsOf(stored: unknown): IndicatorTemplate[] {
+  if (!Array.isArray(stored)) return [];
+  return stored.flatMap((i) => {
+    if (!i || typeof i !== 'object') return [];
+    const r = i as Record<string, unknown>;
+    if (typeof r.key !== 'string' || typeof r.name !== 'string') return [];
+    return [
+      {
+        key: r.key,
+        name: r.name,
+        unit: typeof r.unit === 'string' ? r.unit : '',
+        ...(typeof r.target === 'number' ? { target: r.target } : {}),
+      },
+    ];
+  });
+}
+
+const urgencyOf = (v: string | null): Urgency | null =>
+  v !== null && (URGENCIES as readonly string[]).includes(v) ? (v as Urgency) : null;
+
+function categoryQuery(db: Queryable) {
+  return db
+    .selectFrom('categories')
+    .select([
+      'code',
+      'name',
+      'description',
+      'indicators',
+      'acceptance_criteria',
+      'default_urgency',
+      'sort_order',
+      'light_rule',
+      'escalation_ladder',
+    ])
+    .orderBy('sort_order')
+    .orderBy('code');
+}
+
+type CategorySelection = Awaited<ReturnType<ReturnType<typeof categoryQuery>['executeTakeFirstOrThrow']>>;
+
+function present(c: CategorySelection): CategoryView {
+  return {
+    code: c.code,
+    name: c.name,
+    description: c.description,
+    indicators: indicatorsOf(c.indicators),
+    acceptanceCriteria: c.acceptance_criteria,
+    defaultUrgency: urgencyOf(c.default_urgency),
+    sortOrder: c.sort_order,
+    rules: {
+      lightRule: ruleOf(c.light_rule),
+      escalationLadder: ladderOf(c.escalation_ladder),
+      custom: { lightRule: c.light_rule !== null, escalationLadder: c.escalation_ladder !== null },
+    },
+  };
+}
+
+export async function listCategoryViews(db: Queryable): Promise<CategoryView[]> {
+  return (await categoryQuery(db).execute()).map(present);
+}
+
+export async function getCategoryView(db: Queryable, code: string): Promise<CategoryView> {
+  const row = await categoryQuery(db).where('code', '=', code).executeTakeFirst();
+  if (!row) throw categoryNotFound();
+  return present(row);
+}
+
+function categoryNotFound() {
+  return new DomainError('CATEGORY_NOT_FOUND', { zh: '督办分类不存在', en: 'Category not found' });
+}
+
+async function assertCategoryNameFree(db: Queryable, name: string, exceptCode?: string) {
+  let q = db.selectFrom('categories').select('code').where('name', '=', name);
+  if (exceptCode !== undefined) q = q.where('code', '<>', exceptCode);
+  if (await q.executeTakeFirst()) {
+    throw new DomainError(
+      'CONFLICT',
+      { zh: `已有名为“${name}”的督办分类`, en: `a category named ${name} already exists` },
+      { field: 'body.name' },
+    );
+  }
+}
+
+function duplicateCode(code: string) {
+  return new DomainError(
+    'CONFLICT',
+    { zh: `分类代码“${code}”已被使用`, en: `category code ${code} is taken` },
+    { field: 'body.code' },
+  );
+}
+
+const stripIndicators = (list: readonly IndicatorTemplate[]) =>
+  list.map((i) => ({
+    key: i.key,
+    name: i.name,
+    unit: i.unit,
+    ...(typeof i.target === 'number' ? { target: i.target } : {}),
+  }));
+
+export async function createCategory(
+  tx: Tx,
+  input: NewCategoryInput,
+  meta: { actorId: string; at: Date },
+): Promise<CategoryView> {
+  if (await tx.selectFrom('categories').select('code').where('code', '=', input.code).executeTakeFirst()) {
+    throw duplicateCode(input.code);
+  }
+  await assertCategoryNameFree(tx, input.name);
+  const sortOrder =
+    input.sortOrder ??
+    Number(
+      (
+        await tx
+          .selectFrom('categories')
+          .select((eb) => eb.fn.max('sort_order').as('max'))
+          .executeTakeFirst()
+      )?.max ?? 0,
+    ) + 10;
+  const row = await tx
+    .insertInto('categories')
+    .values({
+      code: input.code,
+      name: input.name,
+      description: input.description,
+      acceptance_criteria: input.acceptanceCriteria,
+      default_urgency: input.defaultUrgency,
+      indicators: JSON.stringify(stripIndicators(input.indicators)),
+      sort_order: sortOrder,
+    })
+    // Two concurrent creations of one code: the loser inserts nothing and gets the same 409.
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning('code')
+    .executeTakeFirst();
+  if (!row) throw duplicateCode(input.code);
+  await appendEvents(tx, [{ type: 'category.created', code: input.code, name: input.name }], meta);
+  return getCategoryView(tx, input.code);
+}
+
+export async function updateCategory(
+  tx: Tx,
+  code: string,
+  patch: CategoryPatchInput,
+  meta: { actorId: string; at: Date },
+): Promise<CategoryView> {
+  const current = await categoryQuery(tx).where('code', '=', code).forUpdate().executeTakeFirst();
+  if (!current) throw categoryNotFound();
+  const view = present(current);
+  const diff: Record<string, unknown> = {};
+  const set: Record<string, unknown> = {};
+  if (patch.name !== undefined && patch.name !== view.name) {
+    await assertCategoryNameFree(tx, patch.name, code);
+    diff.name = patch.name;
+    set.name = patch.name;
+  }
+  if (patch.description !== undefined && patch.description !== view.description) {
+    diff.description = patch.description;
+    set.description = patch.description;
+  }
+  if (patch.acceptanceCriteria !== undefined && patch.acceptanceCriteria !== view.acceptanceCriteria) {
+    diff.acceptanceCriteria = patch.acceptanceCriteria;
+    set.acceptance_criteria = patch.acceptanceCriteria;
+  }
+  if (patch.defaultUrgency !== undefined && patch.defaultUrgency !== view.defaultUrgency) {
+    diff.defaultUrgency = patch.defaultUrgency;
+    set.default_urgency = patch.defaultUrgency;
+  }
+  if (patch.sortOrder !== undefined && patch.sortOrder !== view.sortOrder) {
+    diff.sortOrder = patch.sortOrder;
+    set.sort_order = patch.sortOrder;
+  }
+  if (patch.indicators !== undefined) {
+    const next = stripIndicators(patch.indicators);
+    if (JSON.stringify(next) !== JSON.stringify(view.indicators)) {
+      diff.indicators = next;
+      set.indicators = JSON.stringify(next);
+    }
+  }
+  if (Object.keys(diff).length > 0) {
+    await tx.updateTable('categories').set(set).where('code', '=', code).execute();
+    await appendEvents(tx, [{ type: 'category.updated', code, changes: diff }], meta);
+  }
+  return getCategoryView(tx, code);
 }

@@ -6,6 +6,9 @@ import { cachedCalendar } from '../calendar/store.ts';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { ItemEvent } from '../events/types.ts';
+import { recordText } from '../intake/similarity/index.ts';
+import { checkDuplicateRegistration } from '../intake/similarity/registration.ts';
+import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { shanghaiDate, shanghaiYear } from '../shared/time.ts';
 import { syncItemUnits } from './involvement.ts';
@@ -22,6 +25,8 @@ export type NewItemOptions = {
   weight?: number;
   rectifiesItemId?: string | null;
   isDemo?: boolean;
+  /** 重复督办: refuse (409 DUPLICATE_ITEM) a registration duplicating open items this actor may see. */
+  duplicateCheckFor?: Actor;
 };
 
 /**
@@ -58,6 +63,15 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
   if (!unit)
     throw new DomainError('UNIT_NOT_FOUND', { zh: '交办单位不存在', en: 'Assigning unit not found' });
   const deadline = initialDeadline(input, opts.now, await cachedCalendar(tx, unit.region_code));
+  const duplicateOverride =
+    opts.duplicateCheckFor && !input.draft
+      ? await checkDuplicateRegistration(
+          tx,
+          opts.duplicateCheckFor,
+          { title: input.title, content: input.content, regionCode: unit.region_code, now: opts.now },
+          input.duplicateOverride,
+        )
+      : undefined;
 
   const year = shanghaiYear(opts.now);
   const counter = await sql<{ last_value: number }>`
@@ -105,6 +119,14 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     })
     .execute();
   await refreshLights(tx, id);
+  await recordText(tx, {
+    kind: 'item',
+    id,
+    regionCode: unit.region_code,
+    title: input.title,
+    content: input.content,
+    at: opts.now,
+  });
 
   const created: ItemEvent = {
     type: 'item.created',
@@ -121,6 +143,7 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     ...(input.deadlineRule ? { deadlineRule: input.deadlineRule } : {}),
     parentId: opts.parentId ?? null,
     rectifiesItemId: opts.rectifiesItemId ?? null,
+    ...(duplicateOverride ? { duplicateOverride } : {}),
   };
   await syncItemUnits(tx, id);
   const events: ItemEvent[] =

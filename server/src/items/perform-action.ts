@@ -7,6 +7,7 @@ import { appendEvents } from '../events/append.ts';
 import type { AttachmentRef, ItemEvent } from '../events/types.ts';
 import { hasUploaded } from '../files/store.ts';
 import { fieldIssuesFromZod } from '../http/problem.ts';
+import { checkDuplicateRegistration } from '../intake/similarity/registration.ts';
 import { notify } from '../notify/notify.ts';
 import { activeUserIds } from '../org/users.ts';
 import { syncReportSlots } from '../reporting/slots.ts';
@@ -27,6 +28,8 @@ export type PerformActionInput = {
   body: unknown;
   expectedVersion?: number | undefined;
   now: Date;
+  /** 重复督办: registering a draft is refused when it duplicates open items (the HTTP route sets this). */
+  checkDuplicates?: boolean;
 };
 
 export function itemNotFound() {
@@ -74,8 +77,26 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
       tx,
       command.assignments.map((a) => a.unitId),
     );
+  const duplicateOverride =
+    input.action === 'register' && input.checkDuplicates
+      ? await checkDuplicateRegistration(
+          tx,
+          actor,
+          {
+            title: row.title,
+            content: row.content,
+            regionCode: row.region_code,
+            excludeId: row.id,
+            now: input.now,
+          },
+          (parsed.data as ActionBody<'register'>).duplicateOverride,
+        )
+      : undefined;
+  const events: ItemEvent[] = duplicateOverride
+    ? result.events.map((e) => (e.type === 'item.registered' ? { ...e, duplicateOverride } : e))
+    : result.events;
   await saveItemState(tx, state, result.state, row.version, input.now, clock);
-  await appendEvents(tx, result.events, { actorId: actor.userId, at: input.now });
+  await appendEvents(tx, events, { actorId: actor.userId, at: input.now });
   await writeSideRecords(tx, actor, command, { ...input, body: parsed.data }, row);
   // 定期报送: slots follow the status; a lead-unit report fills one (after the report row exists).
   await syncReportSlots(tx, row, result.state, command, actor.unitId, input.now);

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import { expectedVersion, runCommand } from '../http/command.ts';
 import type { App } from '../http/types.ts';
 import { DomainError } from '../shared/errors.ts';
+import { registerCategoryRoutes } from './category-routes.ts';
 import { createItem } from './create-item.ts';
 import { ACTION_NAMES_ZH, ITEM_ACTIONS } from './model.ts';
 import { performAction } from './perform-action.ts';
@@ -44,6 +45,7 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
           assigningUnitId: actor.unitId,
           actorId: actor.userId,
           now,
+          duplicateCheckFor: actor,
         });
         const item = await getItemDetail(tx, actor, created.id, now);
         return {
@@ -125,6 +127,7 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
             body: request.body ?? {},
             expectedVersion: version,
             now,
+            checkDuplicates: true,
           });
           const item = await getItemDetail(tx, actor, request.params.id, now);
           return { status: 200, body: { item }, headers: { etag: `"${item.version}"` } };
@@ -159,21 +162,6 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get(
-    '/api/v1/categories',
-    { schema: { tags, summary: '督办分类 / the category taxonomy' } },
-    async (request) => {
-      requireScope(requireActor(request), 'items:read');
-      const rows = await ctx.db.selectFrom('categories').selectAll().orderBy('sort_order').execute();
-      return {
-        categories: rows.map((c) => ({
-          code: c.code,
-          name: c.name,
-          description: c.description,
-          indicators: c.indicators,
-          acceptanceCriteria: c.acceptance_criteria,
-        })),
-      };
-    },
-  );
+  // 督办分类: GET (taxonomy), and POST/PATCH for a province-level admin.
+  registerCategoryRoutes(app, ctx);
 }

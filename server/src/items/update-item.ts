@@ -2,6 +2,7 @@ import type { DeadlineRule, UpdateItemInput, Urgency } from '@duban/schema';
 import { cachedCalendar } from '../calendar/store.ts';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
+import { recordText } from '../intake/similarity/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { checkReferences, initialDeadline } from './create-item.ts';
@@ -107,6 +108,15 @@ export async function updateItem(
   if (Number(res.numUpdatedRows) !== 1) throw versionConflict();
   if (patch.supervisingUnitId !== undefined) await syncItemUnits(tx, itemId);
   if (timing || patch.categoryCode !== undefined) await refreshLights(tx, itemId);
+  if (patch.title !== undefined || patch.content !== undefined)
+    await recordText(tx, {
+      kind: 'item',
+      id: itemId,
+      regionCode: row.region_code,
+      title: patch.title ?? row.title,
+      content: patch.content ?? row.content,
+      at: now,
+    });
   await appendEvents(tx, [{ type: 'item.updated', itemId, changes: { ...patch } }], {
     actorId: actor.userId,
     at: now,

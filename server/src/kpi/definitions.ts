@@ -27,11 +27,22 @@ export const FLAG_COLUMNS = [
   'exempted',
   'returned',
   'escalated',
+  'rated',
+  'reviewed',
 ] as const;
 export type FlagColumn = (typeof FLAG_COLUMNS)[number];
 
 /** Numeric columns a predicate may sum. */
-export const MEASURE_COLUMNS = ['working_days', 'returned_count', 'deductions', 'reports_count'] as const;
+export const MEASURE_COLUMNS = [
+  'working_days',
+  'returned_count',
+  'deductions',
+  'reports_count',
+  'ratings_count',
+  'satisfied_count',
+  'reviews_count',
+  'rebound_count',
+] as const;
 export type MeasureColumn = (typeof MEASURE_COLUMNS)[number];
 
 const Where = z.partialRecord(z.enum(FLAG_COLUMNS), z.boolean());
@@ -140,13 +151,10 @@ export const BUILTIN_KPIS: readonly KpiDefinition[] = [
     nameEn: 'Satisfaction',
     unit: '%',
     direction: 'higher_better',
-    numerator: { count: true, where: { completed: true } },
-    denominator: { count: true, where: { completed: true } },
-    noData: {
-      zh: '暂无数据来源：群众满意度评价尚未接入',
-      en: 'No data source yet: citizen satisfaction ratings are not collected',
-    },
-    description: '满意评价数 / 评价数（待公众评价上线）',
+    numerator: { sum: 'satisfied_count', where: { rated: true }, exclude: [...ALL_BUT_EXEMPT] },
+    denominator: { sum: 'ratings_count', where: { rated: true }, exclude: [...ALL_BUT_EXEMPT] },
+    noData: null,
+    description: '(满意 + 基本满意) 评价数 / 评价数（群众满意度评价；容错免责事项不计）',
   },
   {
     code: 'rebound_rate',
@@ -154,13 +162,10 @@ export const BUILTIN_KPIS: readonly KpiDefinition[] = [
     nameEn: 'Rebound rate',
     unit: '%',
     direction: 'lower_better',
-    numerator: { count: true, where: { completed: true } },
-    denominator: { count: true, where: { completed: true } },
-    noData: {
-      zh: '暂无数据来源：回头看复查尚未接入',
-      en: 'No data source yet: follow-up reviews (回头看) are not recorded',
-    },
-    description: '回头看发现问题反弹的事项数 / 回头看事项数（待回头看上线）',
+    numerator: { sum: 'rebound_count', where: { reviewed: true }, exclude: [...ALL_BUT_EXEMPT] },
+    denominator: { sum: 'reviews_count', where: { reviewed: true }, exclude: [...ALL_BUT_EXEMPT] },
+    noData: null,
+    description: '回头看结论为反弹的次数 / 已完成（已作结论）的回头看次数（容错免责事项不计）',
   },
   {
     code: 'report_burden',

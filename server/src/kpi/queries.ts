@@ -63,7 +63,8 @@ const regionNotFound = () => notFound('REGION_NOT_FOUND', { zh: '地区', en: 'r
 const broad = (actor: Actor) => hasRole(actor, 'supervisor', 'leader', 'auditor');
 const ownUnit = (actor: Actor) => hasRole(actor, 'handler', 'unit_head');
 
-async function regionInScope(db: Queryable, actor: Actor, code: string) {
+/** A region the caller may see figures of (broad roles, within their subtree); else 404. */
+export async function regionInScope(db: Queryable, actor: Actor, code: string) {
   const region = await db
     .selectFrom('regions')
     .select(['code', 'path'])
@@ -73,13 +74,18 @@ async function regionInScope(db: Queryable, actor: Actor, code: string) {
   return region;
 }
 
+/** The units of a region and its subtree. */
+export function unitsInRegionQuery(db: Queryable, path: string) {
+  return db
+    .selectFrom('units')
+    .innerJoin('regions', 'regions.code', 'units.region_code')
+    .where(regionSubtreeCondition(path));
+}
+
 function unitsInRegion(db: Queryable, path: string) {
   return async () => {
-    const r = await db
-      .selectFrom('units')
-      .innerJoin('regions', 'regions.code', 'units.region_code')
+    const r = await unitsInRegionQuery(db, path)
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where(regionSubtreeCondition(path))
       .executeTakeFirstOrThrow();
     return Number(r.n);
   };
@@ -238,7 +244,13 @@ export async function kpiDrillDown(
   def: KpiDefinition,
   target: KpiTarget,
   range: { from: string; to: string },
-  page: { part: 'numerator' | 'denominator'; limit: number; offset: number },
+  page: {
+    part: 'numerator' | 'denominator';
+    limit: number;
+    offset: number;
+    /** 考核记分卡's drill-down: 容错免责 items left out of every part (scorecards.ts). */
+    excludeExempted?: boolean;
+  },
 ): Promise<DrillDown> {
   if (def.noData !== null)
     throw new DomainError(
@@ -263,7 +275,8 @@ export async function kpiDrillDown(
     .where(target.condition)
     .where('f.period_month', '>=', range.from)
     .where('f.period_month', '<=', range.to)
-    .where(sql<SqlBool>`${sql.raw(compiledPart.condition)}`);
+    .where(sql<SqlBool>`${sql.raw(compiledPart.condition)}`)
+    .where(page.excludeExempted ? sql<SqlBool>`not f.exempted` : sql<SqlBool>`true`);
   const value = sql<number>`${sql.raw(compiledPart.value)}`;
   const totals = await base
     .select((eb) => [

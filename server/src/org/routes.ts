@@ -4,7 +4,8 @@ import { sessionCsrfToken } from '../auth/register.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/types.ts';
 import type { Actor } from '../shared/actor.ts';
-import { DomainError, notFound } from '../shared/errors.ts';
+import { DomainError, type FieldIssue, notFound } from '../shared/errors.ts';
+import { registerOrgAdminRoutes } from './admin-routes.ts';
 import { presentMe, presentUser } from './present.ts';
 import { getRegion, listRegions } from './regions.ts';
 import { meView, newUserBody, regionCode, regionView, unitView, userPatchBody, userView } from './schema.ts';
@@ -28,6 +29,22 @@ function admin(request: Parameters<typeof requireActor>[0]): Actor {
   return actor;
 }
 
+/** createUser names its fields bare (`username`); over HTTP they are the body's (`body.username`). */
+function inBody(err: unknown): unknown {
+  if (!(err instanceof DomainError) || !err.field || err.field.startsWith('body')) return err;
+  const issues = err.details?.errors as FieldIssue[] | undefined;
+  return new DomainError(
+    err.code,
+    { zh: err.messageZh, en: err.message },
+    {
+      field: `body.${err.field}`,
+      details: issues
+        ? { ...err.details, errors: issues.map((i) => ({ ...i, field: `body.${i.field}` })) }
+        : err.details,
+    },
+  );
+}
+
 const userNotFound = () => notFound('USER_NOT_FOUND', { zh: '用户', en: 'user' });
 
 /**
@@ -37,6 +54,7 @@ const userNotFound = () => notFound('USER_NOT_FOUND', { zh: '用户', en: 'user'
  * visible only within the caller's region subtree, and anyone outside it answers 404.
  */
 export function registerOrgRoutes(app: App, ctx: AppContext): void {
+  registerOrgAdminRoutes(app, ctx);
   app.get(
     '/api/v1/org/regions',
     {
@@ -91,15 +109,24 @@ export function registerOrgRoutes(app: App, ctx: AppContext): void {
           q: z.string().max(100).optional(),
           subtree: z.enum(['true', 'false']).default('false'),
           limit: z.coerce.number().int().min(1).max(1000).default(500),
+          includeInactive: z.enum(['true', 'false']).default('false').describe('停用的单位也列出'),
         }),
         response: { 200: z.object({ units: z.array(unitView) }) },
       },
     },
     async (request) => {
       reader(request);
-      const { regionCode: code, q, subtree, limit } = request.query;
+      const { regionCode: code, q, subtree, limit, includeInactive } = request.query;
       if (code !== undefined) await getRegion(ctx.db, code);
-      return { units: await listUnits(ctx.db, { regionCode: code, q, subtree: subtree === 'true', limit }) };
+      return {
+        units: await listUnits(ctx.db, {
+          regionCode: code,
+          q,
+          subtree: subtree === 'true',
+          limit,
+          includeInactive: includeInactive === 'true',
+        }),
+      };
     },
   );
 
@@ -180,7 +207,11 @@ export function registerOrgRoutes(app: App, ctx: AppContext): void {
       if (!(await isUnitInScope(ctx.db, actor, body.unitId))) {
         throw notFound('UNIT_NOT_FOUND', { zh: '单位', en: 'unit' });
       }
-      const created = await createUser(ctx.db, body, { actorId: actor.userId, at: ctx.now() });
+      const created = await createUser(ctx.db, body, { actorId: actor.userId, at: ctx.now() }).catch(
+        (err: unknown) => {
+          throw inBody(err);
+        },
+      );
       const detail = await findUserDetail(ctx.db, created.id);
       if (!detail) throw userNotFound();
       return reply.code(201).send({ user: presentUser(detail) });

@@ -21,6 +21,9 @@ export const unitView = z.object({
   kind: z.string(),
   regionCode: z.string(),
   regionName: z.string(),
+  parentId: z.uuid().nullable(),
+  sortOrder: z.number().int(),
+  active: z.boolean(),
 });
 
 export const role = z.enum(ROLES);

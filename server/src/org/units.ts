@@ -24,6 +24,8 @@ export type NewUnit = {
   regionCode: string;
   shortName?: string | null;
   sortOrder?: number;
+  /** 上级单位 (checked by the caller). */
+  parentId?: string | null;
   /** Preset id (demo data, exchange imports); a fresh UUID otherwise. */
   id?: string;
 };
@@ -72,6 +74,7 @@ export async function createUnit(tx: Tx, input: NewUnit, meta: EventMeta): Promi
       kind: input.kind,
       region_code: input.regionCode,
       sort_order: input.sortOrder ?? 0,
+      parent_id: input.parentId ?? null,
       created_at: meta.at,
     })
     .returningAll()
@@ -85,6 +88,7 @@ export async function createUnit(tx: Tx, input: NewUnit, meta: EventMeta): Promi
         name: unit.name,
         regionCode: unit.region_code,
         kind: unit.kind,
+        ...(unit.parent_id ? { parentId: unit.parent_id } : {}),
       },
     ],
     meta,
@@ -99,6 +103,9 @@ export type UnitListing = {
   kind: string;
   regionCode: string;
   regionName: string;
+  parentId: string | null;
+  sortOrder: number;
+  active: boolean;
 };
 
 export type UnitFilter = {
@@ -108,6 +115,8 @@ export type UnitFilter = {
   /** Substring of the unit's name. */
   q?: string | undefined;
   limit?: number | undefined;
+  /** Deactivated units too (administration); pickers see active units only. */
+  includeInactive?: boolean | undefined;
 };
 
 /** Units ordered by region (tree order), then configured order, then name. */
@@ -122,6 +131,9 @@ export async function listUnits(db: Queryable, filter: UnitFilter): Promise<Unit
       'units.kind',
       'units.region_code as regionCode',
       'regions.name as regionName',
+      'units.parent_id as parentId',
+      'units.sort_order as sortOrder',
+      'units.active',
     ])
     .orderBy('regions.path')
     .orderBy('units.sort_order')
@@ -140,6 +152,7 @@ export async function listUnits(db: Queryable, filter: UnitFilter): Promise<Unit
       q = q.where('units.region_code', '=', filter.regionCode);
     }
   }
+  if (!filter.includeInactive) q = q.where('units.active', '=', true);
   if (filter.q !== undefined && filter.q.trim() !== '') {
     q = q.where('units.name', 'like', `%${escapeLike(filter.q.trim())}%`);
   }

@@ -1,7 +1,9 @@
+import { registerBulletinJobs } from '../bulletins/jobs.ts';
 import type { AppContext } from '../context.ts';
 import { readEnv } from '../env.ts';
 import { registerEscalationJobs } from '../escalation/jobs.ts';
 import { sweepIncoming } from '../files/store.ts';
+import { registerFollowupJobs } from '../followup/jobs.ts';
 import { createJobRunner } from '../jobs/index.ts';
 import { registerKpiJobs } from '../kpi/jobs.ts';
 import { startLedgerLoop } from '../ledger/service.ts';
@@ -47,6 +49,14 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   // 绩效指标: events folded into the KPI facts and roll-ups every 15 s.
   registerKpiJobs(ctx, jobs).catch((err: unknown) =>
     console.error('KPI jobs failed to register:', err instanceof Error ? err.message : err),
+  );
+  // 清单与通报: 周调度 (Mondays), 月通报 (1st), 季考核 (quarter's first day) at 08:05, archived once.
+  registerBulletinJobs(ctx, jobs).catch((err: unknown) =>
+    console.error('bulletin jobs failed to register:', err instanceof Error ? err.message : err),
+  );
+  // 回头看: closed items get their follow-up reviews, due reviews are announced (every 30 min).
+  registerFollowupJobs(ctx, jobs).catch((err: unknown) =>
+    console.error('follow-up jobs failed to register:', err instanceof Error ? err.message : err),
   );
   jobs
     .start()

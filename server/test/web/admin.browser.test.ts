@@ -4,8 +4,11 @@
  * item with a working-days rule, milestones and a weekly report (a server 400 lands on the nested
  * milestone input), sees the provisional deadline, dispatches without a unit deadline; the chase
  * raises 节点逾期; a handler reports a milestone reached via its checkbox. An admin marks a rest day
- * on the working-day calendar and changes a category's escalation ladder; a supervisor has no
- * admin menu and gets the friendly 未找到 page at the admin URLs. Screenshots (zh, en) go to
+ * on the working-day calendar and changes a category's escalation ladder; under 系统管理 the admin
+ * creates a unit under a parent (组织机构) and a user with roles, resets a password once, edits a
+ * category's indicator template — which the 立项 form then pre-fills — and sees the notification
+ * settings with the dead letters; a supervisor has no admin menu and gets the friendly 未找到 page
+ * at the admin URLs. Screenshots (zh, en) go to
  * artifacts/screenshots/; axe-core checks the admin pages. Nothing is skipped: without
  * /usr/bin/chromium every test fails and says why.
  */
@@ -168,12 +171,18 @@ describe('administration in the browser (Chromium)', () => {
     admin = await b.signIn('admin');
     const menu = admin.getByRole('navigation', { name: '主菜单' });
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
-      '工作日历',
+      '组织机构',
+      '用户与角色',
+      '督办分类',
       '督办分类规则',
+      '工作日历',
+      '通知设置',
       '存证核验',
       '接口文档',
     ]);
-    await expect.poll(() => new URL(admin.url()).pathname).toBe('/admin/calendar');
+    expect(await menu.getByText('系统管理', { exact: true }).count()).toBe(1);
+    await expect.poll(() => new URL(admin.url()).pathname).toBe('/admin/org');
+    await menu.getByRole('menuitem', { name: '工作日历' }).click();
     await admin.getByRole('heading', { name: '工作日历' }).waitFor();
     await admin.getByTestId('workday-count').waitFor();
 
@@ -263,7 +272,171 @@ describe('administration in the browser (Chromium)', () => {
     expect(restored.json.rules.custom).toEqual({ lightRule: false, escalationLadder: false });
   });
 
+  it('an admin creates a unit under a parent in 组织机构 (a 409 beside the name)', async () => {
+    const menu = admin.getByRole('navigation', { name: '主菜单' });
+    await menu.getByRole('menuitem', { name: '组织机构' }).click();
+    await admin.getByRole('heading', { name: '组织机构' }).waitFor();
+    const tree = admin.getByTestId('region-tree');
+    await tree.getByText('杭州市', { exact: true }).click();
+    await expect.poll(() => admin.getByTestId('units-title').textContent()).toBe('杭州市的单位');
+    await admin.getByRole('row', { name: /杭州市教育局/ }).waitFor();
+
+    await admin.getByRole('button', { name: '新建单位' }).click();
+    const drawer = admin.locator('.ant-drawer-section:visible');
+    await drawer.waitFor();
+    await drawer.getByLabel('单位名称').fill('杭州市教育局');
+    await drawer.getByRole('button', { name: '创建' }).click();
+    const error = drawer.locator('.ant-form-item-explain-error');
+    await error.waitFor();
+    expect(await error.allTextContents()).toEqual(['本地区已有名为“杭州市教育局”的单位']);
+    expect(await drawer.getByRole('alert').count()).toBe(0);
+
+    await drawer.getByLabel('单位名称').fill('杭州市数据资源管理局');
+    await drawer.getByLabel('简称').fill('数据局');
+    await choose(admin, drawer.getByLabel('上级单位'), '杭州市人民政府督查室');
+    await shot(admin, 'admin-org-edit-zh');
+    await drawer.getByRole('button', { name: '创建' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    const row = admin.getByRole('row', { name: /杭州市数据资源管理局/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('在用');
+    const units = await apiAs(admin, 'GET', '/api/v1/org/units?regionCode=330100&includeInactive=true');
+    const created = units.json.units.find((u: { name: string }) => u.name === '杭州市数据资源管理局');
+    expect(created).toMatchObject({
+      shortName: '数据局',
+      kind: 'department',
+      parentId: b.w.units.cityOffice,
+    });
+    await shot(admin, 'admin-org-zh');
+    expect(await axeViolations(admin)).toEqual([]);
+  });
+
+  it('an admin creates a user with roles (a 409 beside the username) and resets a password once', async () => {
+    await admin
+      .getByRole('navigation', { name: '主菜单' })
+      .getByRole('menuitem', { name: '用户与角色' })
+      .click();
+    await admin.getByRole('heading', { name: '用户与角色' }).waitFor();
+    await admin.getByRole('row', { name: /city_sup/ }).waitFor();
+
+    await admin.getByRole('button', { name: '新建用户' }).click();
+    const modal = admin.locator('.ant-modal:visible');
+    await opened(modal);
+    await modal.getByLabel('用户名').fill('city_sup');
+    await modal.getByLabel('姓名').fill('数据局联络员');
+    await modal.getByLabel('初始密码').fill('long-enough-pw-1');
+    await choose(admin, modal.getByLabel('所在单位'), '杭州市数据资源管理局', '数据资源');
+    await modal.getByRole('checkbox', { name: '承办人' }).check();
+    await modal.getByRole('checkbox', { name: '单位负责人' }).check();
+    await modal.getByRole('button', { name: '创建' }).click();
+    const error = modal.locator('.ant-form-item-explain-error');
+    await error.waitFor();
+    expect(await error.allTextContents()).toEqual(['用户名“city_sup”已被使用']);
+    await modal.getByLabel('用户名').fill('hz_data');
+    await shot(admin, 'admin-users-edit-zh');
+    await modal.getByRole('button', { name: '创建' }).click();
+    await closes(modal);
+    const row = admin.getByRole('row', { name: /hz_data/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('承办人单位负责人');
+    expect(await row.textContent()).toContain('杭州市数据资源管理局');
+
+    await row.getByRole('button', { name: '重置密码 hz_data' }).click();
+    await admin.locator('.ant-popconfirm:visible').getByRole('button', { name: '重置密码' }).click();
+    const password = admin.getByTestId('one-time-password');
+    await password.waitFor();
+    expect(await password.textContent()).toMatch(/^[A-Za-z2-9]{12}$/);
+    await shot(admin, 'admin-users-password-zh');
+    const shown = admin.locator('.ant-modal:visible');
+    await shown.locator('.ant-modal-footer').getByRole('button', { name: '关闭' }).click();
+    await closes(shown);
+    await expect.poll(() => password.count()).toBe(0);
+    await shot(admin, 'admin-users-zh');
+    expect(await axeViolations(admin)).toEqual([]);
+  });
+
+  it('an admin edits a category’s indicator template, and the 立项 form pre-fills it', async () => {
+    await admin
+      .getByRole('navigation', { name: '主菜单' })
+      .getByRole('menuitem', { name: '督办分类', exact: true })
+      .click();
+    await admin.getByRole('heading', { name: '督办分类', exact: true }).waitFor();
+    const row = admin.getByRole('row', { name: /民生实事推进/ });
+    await row.waitFor();
+    expect(await admin.getByRole('link', { name: '督办分类规则' }).count()).toBe(1);
+    await shot(admin, 'admin-categories-zh');
+    expect(await axeViolations(admin)).toEqual([]);
+
+    await row.getByRole('button', { name: '编辑' }).click();
+    const drawer = admin.locator('.ant-drawer-section:visible');
+    await drawer.waitFor();
+    const first = drawer.getByTestId('indicator-row').first();
+    expect(await first.getByLabel('指标名称').inputValue()).toBe('改造老旧小区');
+    // A bad key: the server's 400 lands on that row's key.
+    await first.getByLabel('指标代码').fill('1bad');
+    await drawer.getByRole('button', { name: '保存' }).click();
+    const keyError = first.locator('.ant-form-item-explain-error');
+    await keyError.waitFor();
+    expect(await keyError.count()).toBe(1);
+    await first.getByLabel('指标代码').fill('old_communities_renovated');
+    await first.getByLabel('目标值（可选）').fill('30');
+    await choose(admin, drawer.getByLabel('默认紧急程度'), '紧急');
+    await shot(admin, 'admin-categories-edit-zh');
+    await drawer.getByRole('button', { name: '保存' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await expect
+      .poll(() => admin.getByTestId('indicators-livelihood').textContent())
+      .toContain('改造老旧小区 30个');
+    const listed = await apiAs(admin, 'GET', '/api/v1/categories');
+    const livelihood = listed.json.categories.find((c: { code: string }) => c.code === 'livelihood');
+    expect(livelihood.defaultUrgency).toBe('urgent');
+    expect(livelihood.indicators[0]).toEqual({
+      key: 'old_communities_renovated',
+      name: '改造老旧小区',
+      unit: '个',
+      target: 30,
+    });
+
+    const sup = await b.signIn('city_sup');
+    await sup.goto(`${b.base}/console/new`);
+    await sup.getByRole('heading', { name: '立项' }).waitFor();
+    await choose(sup, sup.getByLabel('分类'), '民生实事推进');
+    const name = sup.locator('#register_targets_0_name');
+    await name.waitFor();
+    expect(await name.inputValue()).toBe('改造老旧小区');
+    expect(await sup.locator('#register_targets_0_key').inputValue()).toBe('old_communities_renovated');
+    expect(await sup.locator('#register_targets_0_target').inputValue()).toBe('30');
+    expect(await sup.locator('#register_targets_1_name').count()).toBe(0);
+    expect(
+      await sup
+        .locator('#register_urgency')
+        .locator('xpath=ancestor::*[contains(@class,"ant-select")][1]')
+        .textContent(),
+    ).toContain('紧急');
+    // The other templates are offered to add.
+    await sup.getByTestId('templates').getByRole('button', { name: '既有住宅加装电梯' }).click();
+    await expect.poll(() => sup.locator('#register_targets_1_name').inputValue()).toBe('既有住宅加装电梯');
+    await shot(sup, 'register-prefilled-zh');
+  });
+
+  it('shows the notification settings: the admin’s channels and the dead letters', async () => {
+    await admin
+      .getByRole('navigation', { name: '主菜单' })
+      .getByRole('menuitem', { name: '通知设置' })
+      .click();
+    await admin.getByRole('heading', { name: '通知设置' }).waitFor();
+    await admin
+      .getByTestId('preferences')
+      .getByRole('row', { name: /电子邮件/ })
+      .waitFor();
+    await admin.getByText('没有投递失败的通知').waitFor();
+    await shot(admin, 'admin-notifications-zh');
+    expect(await axeViolations(admin)).toEqual([]);
+  });
+
   it('shows the admin pages in English', async () => {
+    await admin.goto(`${b.base}/admin/category-rules`);
+    await admin.getByRole('heading', { name: '督办分类规则' }).waitFor();
     await admin.getByText('English', { exact: true }).click();
     await admin.getByRole('heading', { name: 'Category rules' }).waitFor();
     // Restored a moment ago: the sweep has not re-dated the open items yet.
@@ -276,17 +449,36 @@ describe('administration in the browser (Chromium)', () => {
     await admin.getByRole('heading', { name: 'Working-day calendar' }).waitFor();
     await admin.getByTestId('workday-count').waitFor();
     await shot(admin, 'admin-calendar-en');
+    for (const [url, heading, name] of [
+      ['/admin/org', 'Organisation', 'admin-org-en'],
+      ['/admin/users', 'Users and roles', 'admin-users-en'],
+      ['/admin/categories', 'Categories', 'admin-categories-en'],
+      ['/admin/notifications', 'Notification settings', 'admin-notifications-en'],
+    ] as const) {
+      await admin.goto(`${b.base}${url}`);
+      await admin.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await admin.locator('.ant-table-row').first().waitFor();
+      await shot(admin, name);
+      expect(await axeViolations(admin)).toEqual([]);
+    }
   });
 
   it('a supervisor has no admin menu and gets the friendly 未找到 page at the admin URLs; the API refuses', async () => {
     const sup = await b.signIn('city_sup');
     const menu = sup.getByRole('navigation', { name: '主菜单' });
-    expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
-      '督查控制台',
-      '存证核验',
-      '接口文档',
-    ]);
-    for (const url of ['/admin/calendar', '/admin/category-rules']) {
+    await menu.getByRole('menuitem', { name: '督查控制台' }).waitFor();
+    const entries = await menu.getByRole('menuitem').allTextContents();
+    for (const entry of ['组织机构', '用户与角色', '督办分类', '督办分类规则', '工作日历', '通知设置']) {
+      expect(entries).not.toContain(entry);
+    }
+    expect(await menu.getByText('系统管理', { exact: true }).count()).toBe(0);
+    for (const url of [
+      '/admin/calendar',
+      '/admin/category-rules',
+      '/admin/org',
+      '/admin/users',
+      '/admin/categories',
+    ]) {
       await sup.goto(`${b.base}${url}`);
       await sup.getByText('未找到').waitFor();
       expect(await sup.getByText('页面不存在，或您无权访问。').count()).toBe(1);
@@ -296,6 +488,19 @@ describe('administration in the browser (Chromium)', () => {
       escalationLadder: null,
     });
     expect(put.status).toBe(403);
+    const unit = await apiAs(sup, 'POST', '/api/v1/org/units', {
+      name: '某单位',
+      kind: 'department',
+      regionCode: '330100',
+    });
+    expect(unit.status).toBe(403);
+    // 通知设置 serves everyone: one's own channels, without the dead letters.
+    await sup.goto(`${b.base}/admin/notifications`);
+    await sup
+      .getByTestId('preferences')
+      .getByRole('row', { name: /电子邮件/ })
+      .waitFor();
+    expect(await sup.getByTestId('dead-letters').count()).toBe(0);
     expect(b.pageErrors).toEqual([]);
   });
 });

@@ -66,8 +66,8 @@ describe('serving the web app', () => {
       '/api/v1/no-such-route',
       '/api',
       '/metrics/extra',
-      '/open311/v2/services.json',
-      '/open311/v2/requests',
+      '/open311/v2/no-such-resource',
+      '/open311/v3',
       '/assets/missing-abc123.js',
       '/favicon.ico',
     ]) {

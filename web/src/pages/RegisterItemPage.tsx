@@ -16,12 +16,13 @@ import {
   Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, problemText } from '../api/client.ts';
 import { type FieldPath, placeFieldErrors } from '../api/fieldErrors.ts';
-import type { Category, ItemDetail, Target } from '../api/types.ts';
+import type { ItemDetail, Target } from '../api/types.ts';
 import { useI18n } from '../i18n/I18nProvider.tsx';
+import type { CategoryView } from './admin/types.ts';
 
 type RuleBasis = 'dispatch' | 'acceptance' | 'hours';
 type ScheduleKind = 'none' | 'weekly' | 'monthly' | 'quarterly';
@@ -115,15 +116,19 @@ export function RegisterItemPage() {
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<Values>();
-  const [categories, setCategories] = useState<Category[]>([]);
+  const [categories, setCategories] = useState<CategoryView[]>([]);
+  // Targets pre-filled from the category's indicator templates, until the user edits them.
+  const prefilled = useRef<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const mode = Form.useWatch('deadlineMode', form);
   const urgency = Form.useWatch('urgency', form);
   const basis = Form.useWatch(['deadlineRule', 'from'], form);
   const scheduleKind = Form.useWatch(['reportSchedule', 'kind'], form);
+  const categoryCode = Form.useWatch('categoryCode', form);
+  const targets = Form.useWatch('targets', form);
   useEffect(() => {
-    api<{ categories: Category[] }>('/api/v1/categories').then(
+    api<{ categories: CategoryView[] }>('/api/v1/categories').then(
       (r) => setCategories(r.categories),
       (err: unknown) => setError(problemText(err, locale, t.common.requestFailed, t.common.networkError)),
     );
@@ -150,6 +155,10 @@ export function RegisterItemPage() {
 
   const required = [{ required: true, message: t.register.required }];
   const r = t.register;
+  // The chosen category's indicator templates not yet among the targets.
+  const templates = (categories.find((c) => c.code === categoryCode)?.indicators ?? []).filter(
+    (i) => !(targets ?? []).some((x) => x?.key === i.key),
+  );
   return (
     <Card style={{ maxWidth: 900 }}>
       <Typography.Title level={1} style={{ fontSize: 22 }}>
@@ -161,6 +170,26 @@ export function RegisterItemPage() {
         name="register"
         layout="vertical"
         onFinish={submit}
+        onValuesChange={(changed: Partial<Values>) => {
+          if ('targets' in changed) prefilled.current = null;
+          if (!changed.categoryCode) return;
+          // The category's indicator templates that carry a target, and its default urgency, fill
+          // the form unless the user has entered targets of their own; the others are offered
+          // below the targets (从指标模板添加).
+          const category = categories.find((c) => c.code === changed.categoryCode);
+          const current = form.getFieldValue('targets') as Values['targets'];
+          if (category && ((current ?? []).length === 0 || prefilled.current !== null)) {
+            form.setFieldValue(
+              'targets',
+              category.indicators
+                .filter((i) => typeof i.target === 'number')
+                .map((i) => ({ key: i.key, name: i.name, unit: i.unit, target: i.target ?? 0 })),
+            );
+            prefilled.current = category.code;
+          }
+          if (category?.defaultUrgency && !form.isFieldTouched('urgency'))
+            form.setFieldValue('urgency', category.defaultUrgency);
+        }}
         initialValues={{
           urgency: 'normal',
           sensitivity: 'internal',
@@ -349,9 +378,32 @@ export function RegisterItemPage() {
                 </Space>
               ))}
               <Form.Item>
-                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()}>
-                  {r.addTarget}
-                </Button>
+                <Space wrap>
+                  <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()}>
+                    {r.addTarget}
+                  </Button>
+                  {templates.length > 0 ? (
+                    <Space wrap size="small" data-testid="templates">
+                      <Typography.Text type="secondary">{t.orgAdmin.fromTemplate}</Typography.Text>
+                      {templates.map((i) => (
+                        <Button
+                          key={i.key}
+                          size="small"
+                          onClick={() =>
+                            add({
+                              key: i.key,
+                              name: i.name,
+                              unit: i.unit,
+                              ...(typeof i.target === 'number' ? { target: i.target } : {}),
+                            })
+                          }
+                        >
+                          {i.name}
+                        </Button>
+                      ))}
+                    </Space>
+                  ) : null}
+                </Space>
               </Form.Item>
             </>
           )}

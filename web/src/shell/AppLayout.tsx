@@ -1,10 +1,10 @@
 import { Button, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { useI18n } from '../i18n/I18nProvider.tsx';
-import { LOCALES, type Locale, MESSAGES } from '../i18n/messages.ts';
+import { LOCALES, type Locale, MESSAGES, type Messages } from '../i18n/messages.ts';
 import { LiveProvider, useLiveConnected } from '../live/LiveProvider.tsx';
 import { useMe, useSession } from '../session/SessionProvider.tsx';
-import { navFor } from './navigation.ts';
+import { type NavEntry, navFor } from './navigation.ts';
 
 const { Header, Sider, Content } = Layout;
 
@@ -40,6 +40,18 @@ function LiveDot() {
       }}
     />
   );
+}
+
+/** Menu items: entries of a group (系统管理) under its heading, after the others. */
+function menuItems(entries: NavEntry[], t: Messages) {
+  const item = (e: NavEntry) => ({ key: e.path, label: e.label(t) });
+  const admin = entries.filter((e) => e.group === 'admin');
+  return [
+    ...entries.filter((e) => e.group === undefined).map(item),
+    ...(admin.length > 0
+      ? [{ type: 'group' as const, key: 'group:admin', label: t.orgAdmin.group, children: admin.map(item) }]
+      : []),
+  ];
 }
 
 function SignedInLayout() {
@@ -82,7 +94,7 @@ function SignedInLayout() {
               <Menu
                 mode="inline"
                 selectedKeys={selected ? [selected] : []}
-                items={entries.map((e) => ({ key: e.path, label: e.label(t) }))}
+                items={menuItems(entries, t)}
                 onClick={({ key }) => navigate(key)}
               />
               <Menu

@@ -1,0 +1,308 @@
+import { type SqlBool, sql } from 'kysely';
+import type { Queryable } from '../db/client.ts';
+import { kpiValues, resolveTarget } from '../kpi/queries.ts';
+import { regionSubtreeCondition } from '../org/scope.ts';
+import type { Actor } from '../shared/actor.ts';
+import { notFound } from '../shared/errors.ts';
+
+/*
+ * 领导驾驶舱 (leader cockpit): one read-only overview of a region over a month range, built on the
+ * KPI module's roll-ups and facts (kpi/queries.ts), so every figure here is a figure the KPI API
+ * gives too, and its drill-down (GET /api/v1/kpis/{code}/items with the same dimension, key and
+ * months) lists exactly the items it counted. What the KPI API has no figure for — the open items
+ * by status and the open overdue items — comes from the same facts with one condition
+ * (openCondition) that serves both the counts here and the list of GET /api/v1/cockpit/items.
+ */
+
+export type MonthRange = { from: string; to: string; months: number };
+
+/** The KPIs the cockpit's charts break down (numerator / denominator of each, from the roll-ups). */
+const TRACKED = ['completion_rate', 'on_time_rate', 'overdue_rate', 'avg_working_days'] as const;
+type Tracked = (typeof TRACKED)[number];
+
+/** The numerator and denominator of the tracked KPIs for one group (a month, a region, a unit…). */
+export type Counts = {
+  /** 应办结 (completion_rate denominator) and 办结 (its numerator). */
+  due: number;
+  completed: number;
+  /** 按期办结率: denominator (excluding extended and exempted items) and numerator. */
+  onTimeDue: number;
+  onTime: number;
+  /** 超期数 (overdue_rate numerator). */
+  overdue: number;
+  /** 平均办结工作日: sum of working days, and the completed items it is over. */
+  workingDays: number;
+  workingDaysOf: number;
+};
+
+const zero = (): Counts => ({
+  due: 0,
+  completed: 0,
+  onTimeDue: 0,
+  onTime: 0,
+  overdue: 0,
+  workingDays: 0,
+  workingDaysOf: 0,
+});
+
+type RollupRow = { key: string; period_month: string; numerators: string[]; denominators: string[] };
+
+/** Folds roll-up rows into Counts per group (the group of a row chosen by `groupOf`). */
+async function foldRollups(
+  db: Queryable,
+  rows: RollupRow[],
+  groupOf: (r: RollupRow) => string,
+): Promise<Map<string, Counts>> {
+  const state = await db.selectFrom('kpi_state').select('kpi_codes').executeTakeFirst();
+  const codes = state?.kpi_codes ?? [];
+  const at = (code: Tracked) => codes.indexOf(code);
+  const idx = {
+    completion: at('completion_rate'),
+    onTime: at('on_time_rate'),
+    overdue: at('overdue_rate'),
+    days: at('avg_working_days'),
+  };
+  const num = (r: RollupRow, i: number) => (i < 0 ? 0 : Number(r.numerators[i] ?? 0));
+  const den = (r: RollupRow, i: number) => (i < 0 ? 0 : Number(r.denominators[i] ?? 0));
+  const out = new Map<string, Counts>();
+  for (const r of rows) {
+    const g = groupOf(r);
+    const c = out.get(g) ?? zero();
+    c.due += den(r, idx.completion);
+    c.completed += num(r, idx.completion);
+    c.onTimeDue += den(r, idx.onTime);
+    c.onTime += num(r, idx.onTime);
+    c.overdue += num(r, idx.overdue);
+    c.workingDays += num(r, idx.days);
+    c.workingDaysOf += den(r, idx.days);
+    out.set(g, c);
+  }
+  return out;
+}
+
+function rollups(db: Queryable, dimension: 'unit' | 'region' | 'category', range: MonthRange) {
+  return db
+    .selectFrom('kpi_rollups')
+    .select(['key', 'period_month', 'numerators', 'denominators'])
+    .where('dimension', '=', dimension)
+    .where('period_month', '>=', range.from)
+    .where('period_month', '<=', range.to);
+}
+
+/** Months 'YYYY-MM' from … to, inclusive. */
+function monthsOf(range: MonthRange): string[] {
+  const out: string[] = [];
+  let y = Number(range.from.slice(0, 4));
+  let m = Number(range.from.slice(5, 7));
+  for (let i = 0; i < range.months; i++) {
+    out.push(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`);
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+  return out;
+}
+
+/** A region in the caller's data scope (404 otherwise, as the KPI API answers). */
+export async function scopedRegion(db: Queryable, actor: Actor, code: string) {
+  await resolveTarget(db, actor, { dimension: 'region', key: code });
+  const region = await db
+    .selectFrom('regions')
+    .select(['code', 'name', 'level', 'path', 'parent_code'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+  if (!region) throw notFound('REGION_NOT_FOUND', { zh: '地区', en: 'region' });
+  return region;
+}
+
+/** Which open items a count or list covers: all open ones, one status, or the overdue ones. */
+export type OpenFilter = { status?: string | undefined; overdue?: boolean | undefined };
+
+/**
+ * Open (not yet completed) dispatched items of the region subtree, from the KPI facts (alias f,
+ * joined to items i for the status). Overdue means what 超期率 counts: past the deadline while the
+ * clock runs, not exempted (容错免责).
+ */
+function openItems(db: Queryable, regionPath: string, filter: OpenFilter) {
+  let q = db
+    .selectFrom('kpi_item_facts as f')
+    .innerJoin('items as i', 'i.id', 'f.item_id')
+    .where(regionSubtreeCondition(regionPath, 'f.region_path'))
+    .where(sql<SqlBool>`not f.completed`);
+  if (filter.status !== undefined) q = q.where('i.status', '=', filter.status);
+  if (filter.overdue) q = q.where(overdueOpen());
+  return q;
+}
+const overdueOpen = () => sql<SqlBool>`(f.overdue and not f.exempted)`;
+
+export type CockpitItem = {
+  id: string;
+  number: string;
+  title: string;
+  status: string;
+  categoryCode: string;
+  leadUnitId: string | null;
+  leadUnitName: string | null;
+  regionCode: string;
+  deadline: string;
+  overdue: boolean;
+};
+
+/** The open items of the filter, most overdue first, with their total. */
+export async function listOpenItems(
+  db: Queryable,
+  regionPath: string,
+  filter: OpenFilter,
+  page: { limit: number; offset: number },
+): Promise<{ total: number; items: CockpitItem[] }> {
+  const total = await openItems(db, regionPath, filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await openItems(db, regionPath, filter)
+    .leftJoin('units as u', 'u.id', 'f.lead_unit_id')
+    .select([
+      'i.id',
+      'i.number',
+      'i.title',
+      'i.status',
+      'f.category_code',
+      'f.lead_unit_id',
+      'u.name as lead_unit_name',
+      'f.region_code',
+      'f.deadline',
+    ])
+    .select(overdueOpen().as('is_overdue'))
+    .orderBy('f.deadline')
+    .orderBy('i.number')
+    .orderBy('i.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return {
+    total: Number(total.n),
+    items: rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      title: r.title,
+      status: r.status,
+      categoryCode: r.category_code,
+      leadUnitId: r.lead_unit_id,
+      leadUnitName: r.lead_unit_name,
+      regionCode: r.region_code,
+      deadline: r.deadline,
+      overdue: Boolean(r.is_overdue),
+    })),
+  };
+}
+
+/** How many units the rankings list at each end. */
+const RANKED = 10;
+
+/** Everything the cockpit shows for a region and months. */
+export async function cockpitOverview(db: Queryable, actor: Actor, regionCode: string, range: MonthRange) {
+  const region = await scopedRegion(db, actor, regionCode);
+  const target = await resolveTarget(db, actor, { dimension: 'region', key: region.code });
+  const kpis = await kpiValues(db, target, range);
+
+  // Trend: the region's roll-ups month by month.
+  const trendRows = await rollups(db, 'region', range).where('key', '=', region.code).execute();
+  const byMonth = await foldRollups(db, trendRows, (r) => r.period_month);
+  const trend = monthsOf(range).map((month) => ({ month, ...(byMonth.get(month) ?? zero()) }));
+
+  // The map and region ranking: the region's children (cities of a province, counties of a city).
+  const children = await db
+    .selectFrom('regions')
+    .select(['code', 'name'])
+    .where('parent_code', '=', region.code)
+    .orderBy('code')
+    .execute();
+  const childCounts =
+    children.length === 0
+      ? new Map<string, Counts>()
+      : await foldRollups(
+          db,
+          await rollups(db, 'region', range)
+            .where(
+              'key',
+              'in',
+              children.map((c) => c.code),
+            )
+            .execute(),
+          (r) => r.key,
+        );
+  const regions = children.map((c) => ({
+    code: c.code,
+    name: c.name,
+    ...(childCounts.get(c.code) ?? zero()),
+  }));
+
+  // Categories within the region (roll-up key '<category>@<region>').
+  const categoryRows = await rollups(db, 'category', range)
+    .where('key', 'like', `%@${region.code}`)
+    .execute();
+  const byCategory = await foldRollups(db, categoryRows, (r) => r.key.slice(0, r.key.lastIndexOf('@')));
+  const categoryNames = await db
+    .selectFrom('categories')
+    .select(['code', 'name'])
+    .orderBy('sort_order')
+    .execute();
+  const categories = categoryNames
+    .map((c) => ({ code: c.code, name: c.name, ...(byCategory.get(c.code) ?? zero()) }))
+    .filter((c) => c.due > 0 || c.completed > 0 || c.overdue > 0);
+
+  // Units of the region subtree that led items falling due in the months: the best and the lagging.
+  const unitRows = await rollups(db, 'unit', range)
+    .where(
+      'key',
+      'in',
+      db
+        .selectFrom('units')
+        .innerJoin('regions', 'regions.code', 'units.region_code')
+        .select(sql<string>`units.id::text`.as('id'))
+        .where(regionSubtreeCondition(region.path)),
+    )
+    .execute();
+  const byUnit = await foldRollups(db, unitRows, (r) => r.key);
+  const unitIds = [...byUnit.entries()].filter(([, c]) => c.due > 0).map(([id]) => id);
+  const unitNames =
+    unitIds.length === 0
+      ? []
+      : await db.selectFrom('units').select(['id', 'name']).where('id', 'in', unitIds).execute();
+  const ranked = unitNames
+    .map((u) => ({ id: u.id, name: u.name, ...(byUnit.get(u.id) ?? zero()) }))
+    .map((u) => ({ ...u, rate: u.completed / u.due }))
+    .sort((a, b) => b.rate - a.rate || b.due - a.due || a.name.localeCompare(b.name, 'zh-CN'));
+  const strip = ({ rate: _rate, ...u }: (typeof ranked)[number]) => u;
+  const units = {
+    total: ranked.length,
+    best: ranked.slice(0, RANKED).map(strip),
+    lagging: ranked
+      .slice(Math.max(RANKED, ranked.length - RANKED))
+      .reverse()
+      .map(strip),
+  };
+
+  // Open items now, by status, and the open overdue ones.
+  const statusRows = await openItems(db, region.path, {})
+    .select(['i.status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('i.status')
+    .orderBy('i.status')
+    .execute();
+  const byStatus = statusRows.map((r) => ({ status: r.status, count: Number(r.n) }));
+  const overdue = await listOpenItems(db, region.path, { overdue: true }, { limit: 10, offset: 0 });
+
+  return {
+    region: { code: region.code, name: region.name, level: region.level, parentCode: region.parent_code },
+    from: range.from,
+    to: range.to,
+    kpis,
+    trend,
+    regions,
+    categories,
+    units,
+    open: { total: byStatus.reduce((s, r) => s + r.count, 0), byStatus },
+    overdue,
+  };
+}

@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../db/client.ts';
+import { bandHashes, compareTexts, signature, textShingles } from './minhash.ts';
+import { DUPLICATE_THRESHOLD } from './threshold.ts';
+
+/** Items closed longer ago than this leave the duplicate search (intake records likewise). */
+export const WINDOW_DAYS = 180;
+/** Statuses in which an item is still open (a duplicate of one is refused at registration). */
+export const OPEN_STATUSES = [
+  'registered',
+  'dispatched',
+  'returned',
+  'in_progress',
+  'completion_requested',
+  'suspended',
+] as const;
+const CLOSED_STATUSES = ['completed', 'evaluated', 'archived', 'cancelled'];
+/** A candidate from another region than the one asked about counts this much of its similarity. */
+export const OTHER_REGION_FACTOR = 0.9;
+
+export type IndexedKind = 'item' | 'intake';
+export type IndexedText = {
+  kind: IndexedKind;
+  id: string;
+  regionCode: string | null;
+  title: string;
+  content: string;
+  at: Date;
+};
+export type DuplicateCandidate = {
+  kind: IndexedKind;
+  id: string;
+  score: number;
+  sharedPhrases: string[];
+};
+
+/** Adds or replaces the index entry of an item or intake record (in the caller's transaction). */
+export async function recordText(db: Queryable, t: IndexedText): Promise<void> {
+  const bands = bandHashes(signature(textShingles(t.title, t.content)));
+  await sql`
+    insert into similarity_index (kind, id, region_code, title, content, recorded_at, bands)
+    values (${t.kind}, ${t.id}, ${t.regionCode}, ${t.title}, ${t.content}, ${t.at}, ${bandsLiteral(bands)}::int4[])
+    on conflict (kind, id) do update set region_code = excluded.region_code, title = excluded.title,
+      content = excluded.content, recorded_at = excluded.recorded_at, bands = excluded.bands`.execute(db);
+}
+
+function bandsLiteral(bands: number[]): string {
+  return `{${bands.join(',')}}`;
+}
+
+/**
+ * Items and intake records whose text is near the given one: LSH candidates (a shared band),
+ * scored exactly (Jaccard of the shingle sets, ×0.9 when from another region than `regionCode`),
+ * at least `minScore` (default: the duplicate threshold), best first. Items count while open or
+ * closed within the last 180 days; intake records for 180 days after they were recorded.
+ */
+export async function findDuplicates(
+  db: Queryable,
+  q: {
+    title: string;
+    content: string;
+    regionCode?: string | undefined;
+    excludeId?: string | undefined;
+    kinds?: IndexedKind[] | undefined;
+    limit?: number | undefined;
+    minScore?: number | undefined;
+    now?: Date | undefined;
+  },
+): Promise<DuplicateCandidate[]> {
+  const kinds = q.kinds ?? ['item', 'intake'];
+  if (kinds.length === 0) return [];
+  const shingleSet = textShingles(q.title, q.content);
+  if (shingleSet.size === 0) return [];
+  const bands = bandHashes(signature(shingleSet));
+  const since = new Date((q.now ?? new Date()).getTime() - WINDOW_DAYS * 86_400_000);
+  const rows = await sql<{
+    kind: IndexedKind;
+    id: string;
+    region_code: string | null;
+    title: string;
+    content: string;
+  }>`
+    select s.kind, s.id, s.region_code, s.title, s.content
+    from similarity_index s
+    left join items i on s.kind = 'item' and i.id::text = s.id
+    where s.bands && ${bandsLiteral(bands)}::int4[]
+      and s.kind in (${sql.join(kinds)})
+      and (${q.excludeId ?? null}::text is null or s.id <> ${q.excludeId ?? null}::text)
+      and (
+        (s.kind = 'intake' and s.recorded_at >= ${since})
+        or (s.kind = 'item' and i.id is not null and (
+          i.status not in (${sql.join(CLOSED_STATUSES)})
+          or coalesce(i.archived_at, i.completed_at, i.updated_at) >= ${since}))
+      )`.execute(db);
+  const minScore = q.minScore ?? DUPLICATE_THRESHOLD;
+  const out: DuplicateCandidate[] = [];
+  for (const r of rows.rows) {
+    const cmp = compareTexts({ title: q.title, content: q.content }, r);
+    const factor = q.regionCode && r.region_code && r.region_code !== q.regionCode ? OTHER_REGION_FACTOR : 1;
+    const score = Math.round(cmp.score * factor * 1000) / 1000;
+    if (score >= minScore) out.push({ kind: r.kind, id: r.id, score, sharedPhrases: cmp.sharedPhrases });
+  }
+  out.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  return out.slice(0, q.limit ?? 10);
+}
+
+/** Rebuilds the items' part of the index from every item (`duban intake reindex`); the count. */
+export async function reindexItems(db: Queryable): Promise<number> {
+  await sql`delete from similarity_index where kind = 'item'`.execute(db);
+  let count = 0;
+  let after: string | undefined;
+  for (;;) {
+    let query = db.selectFrom('items').select(['id', 'region_code', 'title', 'content', 'created_at']);
+    if (after !== undefined) query = query.where('id', '>', after);
+    const batch = await query.orderBy('id').limit(500).execute();
+    if (batch.length === 0) break;
+    for (const r of batch) {
+      await recordText(db, {
+        kind: 'item',
+        id: r.id,
+        regionCode: r.region_code,
+        title: r.title,
+        content: r.content,
+        at: new Date(r.created_at),
+      });
+      count++;
+    }
+    after = (batch[batch.length - 1] as { id: string }).id;
+  }
+  return count;
+}
