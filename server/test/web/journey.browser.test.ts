@@ -34,10 +34,11 @@ describe('the handling journey in the browser (Chromium)', () => {
     sup = await b.signIn('city_sup');
     await expect.poll(() => new URL(sup.url()).pathname).toBe('/console');
     await sup.getByRole('heading', { name: '督查控制台' }).waitFor();
-    // The supervisor's menu has the console and nothing unbuilt (no cockpit yet).
+    // The supervisor's menu: the console first, then the cockpit; nothing unbuilt.
     const menu = sup.getByRole('navigation', { name: '主菜单' });
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
       '督查控制台',
+      '领导驾驶舱',
       '存证核验',
       '接口文档',
     ]);
