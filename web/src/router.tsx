@@ -31,6 +31,10 @@ export const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import('./pages/RegisterItemPage.tsx')).RegisterItemPage }),
       },
       {
+        path: 'intake',
+        lazy: async () => ({ Component: (await import('./pages/intake/IntakePage.tsx')).IntakePage }),
+      },
+      {
         path: 'items',
         lazy: async () => ({ Component: (await import('./pages/AllItemsPage.tsx')).AllItemsPage }),
       },
@@ -42,6 +46,29 @@ export const router = createBrowserRouter([
       {
         path: 'cockpit/drill',
         lazy: async () => ({ Component: (await import('./pages/cockpit/DrillPage.tsx')).DrillPage }),
+      },
+      {
+        // 评估任务 (evaluators), 回头看, 清单与通报 and 考核记分卡.
+        path: 'evaluations',
+        lazy: async () => ({
+          Component: (await import('./pages/evaluation/EvaluationsPage.tsx')).EvaluationsPage,
+        }),
+      },
+      {
+        path: 'followups',
+        lazy: async () => ({
+          Component: (await import('./pages/evaluation/FollowupsPage.tsx')).FollowupsPage,
+        }),
+      },
+      {
+        path: 'reports',
+        lazy: async () => ({ Component: (await import('./pages/reports/ReportsPage.tsx')).ReportsPage }),
+      },
+      {
+        path: 'scorecards',
+        lazy: async () => ({
+          Component: (await import('./pages/reports/ScorecardsPage.tsx')).ScorecardsPage,
+        }),
       },
       {
         path: 'items/:id',

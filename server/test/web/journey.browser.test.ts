@@ -38,7 +38,11 @@ describe('the handling journey in the browser (Chromium)', () => {
     const menu = sup.getByRole('navigation', { name: '主菜单' });
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
       '督查控制台',
+      '受理池',
       '领导驾驶舱',
+      '回头看',
+      '清单与通报',
+      '考核记分卡',
       '存证核验',
       '接口文档',
     ]);
@@ -56,6 +60,9 @@ describe('the handling journey in the browser (Chromium)', () => {
     await sup.getByLabel('指标代码').fill('old_communities');
     await sup.getByLabel('目标值').fill('50');
     await sup.getByLabel('单位', { exact: true }).fill('个');
+    // Public: the citizens' portal shows it once it is under way, and at the end of this journey.
+    await choose(sup, sup.getByLabel('密级'), '公开');
+    await sup.getByRole('switch', { name: '在公众门户公开' }).click();
     await shot(sup, 'register-zh');
     await sup.locator('form[id="register"]').getByRole('button', { name: '立项' }).click();
 
@@ -168,6 +175,27 @@ describe('the handling journey in the browser (Chromium)', () => {
     // The item left the supervisor's 待审核 list.
     await sup.goto(`${b.base}/console?tab=review`);
     await sup.getByText('暂无事项').waitFor();
+  });
+
+  it('the public portal shows the completed item to a citizen, without signing in', async () => {
+    const browser = sup.context().browser();
+    if (!browser) throw new Error('the page has no browser');
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    try {
+      const citizen = await context.newPage();
+      citizen.setDefaultTimeout(30_000);
+      citizen.on('pageerror', (err) => b.pageErrors.push(`citizen: ${err.message}`));
+      await citizen.goto(`${b.base}/portal`);
+      await citizen.getByRole('searchbox').first().fill('城北片区');
+      await citizen.keyboard.press('Enter');
+      await citizen.getByRole('link', { name: TITLE }).click();
+      await expect.poll(() => citizen.getByTestId('public-status').textContent()).toBe('已办结');
+      const page = (await citizen.locator('main').textContent()) ?? '';
+      expect(page).toContain('完成城北片区老旧小区综合改造');
+      expect(page).toContain('已办结');
+    } finally {
+      await context.close();
+    }
   });
 
   it('switches to English (antd too), remembers it, and shows the pages in English', async () => {

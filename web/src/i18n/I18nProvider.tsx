@@ -16,6 +16,8 @@ const THEME: ThemeConfig = {
   token: {
     colorPrimary: '#b71c1c',
     colorLink: '#0047b3',
+    // Danger buttons (挂起, 终止) as outlined text need a darker red than antd's for 4.5:1.
+    colorError: '#c62828',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.64)',
     colorTextDescription: 'rgba(0, 0, 0, 0.64)',

@@ -35,13 +35,24 @@ export function ConsolePage() {
           { key: 'all', label: t.console.tabs.all, filter: {} },
           { key: 'registered', label: t.console.tabs.registered, filter: { status: 'registered' } },
           { key: 'returned', label: t.console.tabs.returned, filter: { status: 'returned' } },
-          { key: 'review', label: t.console.tabs.review, filter: { status: 'completion_requested' } },
+          {
+            key: 'review',
+            label: t.console.tabs.review,
+            filter: { status: 'completion_requested' },
+            bulk: ['approve-completion', 'comment'],
+          },
           {
             key: 'warning',
             label: t.console.tabs.warning,
             filter: { light: 'yellow,red', sort: 'deadline' },
+            bulk: ['comment'],
           },
-          { key: 'overdue', label: t.console.tabs.overdue, filter: { light: 'overdue', sort: 'deadline' } },
+          {
+            key: 'overdue',
+            label: t.console.tabs.overdue,
+            filter: { light: 'overdue', sort: 'deadline' },
+            bulk: ['comment'],
+          },
         ]}
       />
     </>

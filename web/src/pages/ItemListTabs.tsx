@@ -1,8 +1,10 @@
 import { Tabs } from 'antd';
 import { useSearchParams } from 'react-router';
 import { type ItemFilter, ItemTable } from '../components/ItemTable.tsx';
+import { type BulkAction, BulkItemTable } from './console/BulkItemTable.tsx';
 
-export type ListTab = { key: string; label: string; filter: ItemFilter };
+/** A tab of items; with `bulk`, its rows can be selected for those actions. */
+export type ListTab = { key: string; label: string; filter: ItemFilter; bulk?: BulkAction[] };
 
 /** Tabs of item lists, the open tab kept in the address (?tab=) so Back returns to it. */
 export function ItemListTabs({ tabs, extra }: { tabs: ListTab[]; extra?: ItemFilter }) {
@@ -17,7 +19,11 @@ export function ItemListTabs({ tabs, extra }: { tabs: ListTab[]; extra?: ItemFil
       items={tabs.map((tab) => ({
         key: tab.key,
         label: tab.label,
-        children: <ItemTable filter={{ ...tab.filter, ...extra }} />,
+        children: tab.bulk?.length ? (
+          <BulkItemTable filter={{ ...tab.filter, ...extra }} actions={tab.bulk} />
+        ) : (
+          <ItemTable filter={{ ...tab.filter, ...extra }} />
+        ),
       }))}
     />
   );

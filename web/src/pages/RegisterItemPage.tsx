@@ -9,6 +9,8 @@ import {
   Form,
   Input,
   InputNumber,
+  List,
+  Modal,
   Radio,
   Select,
   Space,
@@ -17,8 +19,8 @@ import {
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useRef, useState } from 'react';
-import { useNavigate } from 'react-router';
-import { api, problemText } from '../api/client.ts';
+import { Link, useNavigate } from 'react-router';
+import { ApiError, api, problemText } from '../api/client.ts';
 import { type FieldPath, placeFieldErrors } from '../api/fieldErrors.ts';
 import type { ItemDetail, Target } from '../api/types.ts';
 import { useI18n } from '../i18n/I18nProvider.tsx';
@@ -76,6 +78,15 @@ function toBody(v: Values) {
   };
 }
 
+/** 重复督办: the open items a 409 DUPLICATE_ITEM names. */
+type Duplicate = { id: string; number: string; title: string; score: number; sharedPhrases: string[] };
+
+function duplicatesOf(err: unknown): Duplicate[] | null {
+  if (!(err instanceof ApiError) || err.status !== 409 || err.problem?.code !== 'DUPLICATE_ITEM') return null;
+  const list = (err.problem as { duplicates?: Duplicate[] }).duplicates;
+  return Array.isArray(list) ? list : [];
+}
+
 const TOP_LEVEL = ['title', 'content', 'source', 'categoryCode', 'urgency', 'sensitivity', 'isPublic'];
 
 /**
@@ -121,6 +132,9 @@ export function RegisterItemPage() {
   const prefilled = useRef<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // 重复督办: the duplicates the server named and the values to resubmit with a reason.
+  const [duplicate, setDuplicate] = useState<{ items: Duplicate[]; values: Values } | null>(null);
+  const [overrideForm] = Form.useForm<{ reason: string }>();
   const mode = Form.useWatch('deadlineMode', form);
   const urgency = Form.useWatch('urgency', form);
   const basis = Form.useWatch(['deadlineRule', 'from'], form);
@@ -138,15 +152,24 @@ export function RegisterItemPage() {
     if (urgency !== 'critical' && basis === 'hours') form.setFieldValue(['deadlineRule', 'from'], 'dispatch');
   }, [urgency, basis, form]);
 
-  const submit = async (v: Values) => {
+  const submit = async (v: Values, override?: { reason: string }) => {
     setBusy(true);
     setError(null);
     try {
-      const { item } = await api<{ item: ItemDetail }>('/api/v1/items', { body: toBody(v) });
+      const body = override ? { ...toBody(v), duplicateOverride: override } : toBody(v);
+      const { item } = await api<{ item: ItemDetail }>('/api/v1/items', { body });
+      setDuplicate(null);
       message.success(t.register.created(item.number));
       navigate(`/items/${item.id}`);
     } catch (err) {
-      if (!placeFieldErrors(form, err, locale, (p) => placeOf(p, v)))
+      const duplicates = duplicatesOf(err);
+      if (duplicates && !override) {
+        overrideForm.resetFields();
+        setDuplicate({ items: duplicates, values: v });
+      } else if (duplicate && override) {
+        setDuplicate(null);
+        setError(problemText(err, locale, t.common.requestFailed, t.common.networkError));
+      } else if (!placeFieldErrors(form, err, locale, (p) => placeOf(p, v)))
         setError(problemText(err, locale, t.common.requestFailed, t.common.networkError));
     } finally {
       setBusy(false);
@@ -169,7 +192,7 @@ export function RegisterItemPage() {
         form={form}
         name="register"
         layout="vertical"
-        onFinish={submit}
+        onFinish={(v) => submit(v)}
         onValuesChange={(changed: Partial<Values>) => {
           if ('targets' in changed) prefilled.current = null;
           if (!changed.categoryCode) return;
@@ -412,6 +435,58 @@ export function RegisterItemPage() {
           {r.submit}
         </Button>
       </Form>
+      <Modal
+        open={duplicate !== null}
+        title={t.intake.dupTitle}
+        okText={t.intake.dupOverride}
+        cancelText={t.intake.cancel}
+        confirmLoading={busy}
+        onCancel={() => setDuplicate(null)}
+        onOk={() => overrideForm.submit()}
+        destroyOnHidden
+        forceRender
+      >
+        <Typography.Paragraph>{t.intake.dupIntro}</Typography.Paragraph>
+        <List
+          size="small"
+          data-testid="duplicate-items"
+          dataSource={duplicate?.items ?? []}
+          renderItem={(d) => (
+            <List.Item>
+              <span>
+                <Link to={`/items/${d.id}`} target="_blank">
+                  {d.number} {d.title}
+                </Link>{' '}
+                <Typography.Text type="secondary">
+                  {t.intake.score} {Math.round(d.score * 100)}%
+                </Typography.Text>
+                {d.sharedPhrases.length > 0 ? (
+                  <Typography.Text type="secondary">
+                    {' · '}
+                    {t.intake.sharedPhrases}：{d.sharedPhrases.join('、')}
+                  </Typography.Text>
+                ) : null}
+              </span>
+            </List.Item>
+          )}
+        />
+        <Form
+          form={overrideForm}
+          name="duplicate-override"
+          layout="vertical"
+          onFinish={(o) => {
+            if (duplicate) void submit(duplicate.values, { reason: o.reason.trim() });
+          }}
+        >
+          <Form.Item
+            name="reason"
+            label={t.intake.dupReason}
+            rules={[{ required: true, whitespace: true, message: t.intake.required }]}
+          >
+            <Input.TextArea rows={3} maxLength={2000} />
+          </Form.Item>
+        </Form>
+      </Modal>
     </Card>
   );
 }

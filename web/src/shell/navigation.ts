@@ -13,11 +13,17 @@ export type NavEntry = {
 export const NAV: readonly NavEntry[] = [
   { path: '/workbench', label: (t) => t.shell.workbench, roles: ['handler', 'unit_head'] },
   { path: '/console', label: (t) => t.shell.console, roles: ['supervisor'] },
+  // 受理池: every channel's records, triaged by supervisors.
+  { path: '/intake', label: (t) => t.intake.title, roles: ['supervisor'] },
   // 领导驾驶舱: the leader's first page (a supervisor's stays the console, listed before it).
   { path: '/cockpit', label: (t) => t.cockpit.title, roles: ['leader', 'supervisor'] },
-  // Roles whose own pages (cockpit for leaders, scoring for evaluators, audit) are not built yet
-  // read the plain item list meanwhile.
-  { path: '/items', label: (t) => t.shell.items, roles: ['leader', 'evaluator', 'auditor'] },
+  // 评估任务: the evaluator's page (in place of the plain item list).
+  { path: '/evaluations', label: (t) => t.evalPages.navEvaluations, roles: ['evaluator'] },
+  { path: '/followups', label: (t) => t.evalPages.navFollowups, roles: ['supervisor', 'leader'] },
+  { path: '/reports', label: (t) => t.evalPages.navReports, roles: ['supervisor', 'leader', 'auditor'] },
+  { path: '/scorecards', label: (t) => t.evalPages.navScorecards, roles: ['leader', 'supervisor'] },
+  // Roles whose own pages (audit) are not built yet read the plain item list meanwhile.
+  { path: '/items', label: (t) => t.shell.items, roles: ['leader', 'auditor'] },
   // Administration: the API refuses everyone else anyway (403), and the pages say 未找到 to them.
   { path: '/admin/org', label: (t) => t.orgAdmin.navOrg, roles: ['admin'], group: 'admin' },
   { path: '/admin/users', label: (t) => t.orgAdmin.navUsers, roles: ['admin'], group: 'admin' },

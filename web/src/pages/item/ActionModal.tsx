@@ -6,7 +6,13 @@ import { ApiError, api, problemText } from '../../api/client.ts';
 import type { ItemDetail } from '../../api/types.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { ACTION_FORMS, type FieldKind, formFieldOf } from './actionForms.ts';
-import { AssignmentsField, AttachmentsInput, ExtensionUnitSelect, IndicatorsField } from './fields.tsx';
+import {
+  AssignmentsField,
+  AttachmentsInput,
+  ChildrenField,
+  ExtensionUnitSelect,
+  IndicatorsField,
+} from './fields.tsx';
 
 type FieldDef = { name: string; kind: FieldKind; required: boolean; label: string };
 type Values = Record<string, unknown>;
@@ -29,6 +35,15 @@ function toBody(fields: FieldDef[], values: Values): Values {
           unitId: row.unitId,
           role: row.role,
           ...(isDayjs(row.deadline) ? { deadline: isoDate(row.deadline) } : {}),
+        }));
+        break;
+      case 'children':
+        // 分解下达: a title left empty is the parent's (the server's default).
+        body[f.name] = (Array.isArray(v) ? v : []).map((row: Values) => ({
+          assigningUnitId: row.assigningUnitId,
+          ...(typeof row.title === 'string' && row.title.trim() ? { title: row.title.trim() } : {}),
+          deadline: isoDate(row.deadline),
+          ...(typeof row.weight === 'number' ? { weight: row.weight } : {}),
         }));
         break;
       case 'indicators':
@@ -58,6 +73,8 @@ function initialValues(action: ItemAction, item: ItemDetail): Values {
           : [{ role: 'lead' }],
       };
     }
+    case 'decompose':
+      return { children: [{ weight: 1, deadline: dayjs(item.deadline) }] };
     case 'report':
       return { percent: item.progress, attachments: [], milestonesReached: [] };
     case 'approve-extension':
@@ -134,7 +151,7 @@ export function ActionModal({
       confirmLoading={busy}
       onOk={() => form.submit()}
       onCancel={onClose}
-      width={action === 'dispatch' ? 860 : 560}
+      width={action === 'dispatch' || action === 'decompose' ? 900 : 560}
       destroyOnHidden
     >
       {error ? <Alert type="error" title={error} role="alert" style={{ marginBottom: 16 }} /> : null}
@@ -160,6 +177,8 @@ function ActionField({ field: f, item }: { field: FieldDef; item: ItemDetail }) 
   switch (f.kind) {
     case 'assignments':
       return <AssignmentsField />;
+    case 'children':
+      return <ChildrenField item={item} />;
     case 'indicators':
       return item.targets.length ? <IndicatorsField item={item} /> : null;
     case 'milestones': {

@@ -33,6 +33,8 @@ import { ToneTag } from '../../components/ToneTag.tsx';
 import { formatInstant } from '../../format.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useItemChanges } from '../../live/LiveProvider.tsx';
+import { ChildrenCard } from '../console/ChildrenCard.tsx';
+import { EVALUATED_STATUSES, EvaluationCard } from '../evaluation/EvaluationCard.tsx';
 import { NotFoundPage } from '../NotFoundPage.tsx';
 import { ActionModal } from './ActionModal.tsx';
 import { ACTION_FORMS, DANGER_ACTIONS } from './actionForms.ts';
@@ -252,6 +254,7 @@ export function ItemPage() {
             <Card size="small" title={t.item.assignments}>
               <AssignmentsTable assignments={item.assignments} />
             </Card>
+            <ChildrenCard item={item} />
             {item.milestones.length ? (
               <Card size="small" title={t.item.milestoneCard}>
                 <MilestonesTable milestones={item.milestones} />
@@ -283,6 +286,9 @@ export function ItemPage() {
             <Card size="small" title={t.item.noticesCard}>
               <NoticesTable notices={notices} />
             </Card>
+            {EVALUATED_STATUSES.includes(item.status) ? (
+              <EvaluationCard key={item.version} itemId={item.id} />
+            ) : null}
             <EvidenceSection itemId={item.id} version={item.version} />
             <Card size="small" title={t.item.timeline}>
               <Timeline

@@ -16,7 +16,8 @@ export type FieldKind =
   | 'assignments'
   | 'attachments'
   | 'indicators'
-  | 'milestones';
+  | 'milestones'
+  | 'children';
 
 export type FieldSpec<A extends ItemAction> = {
   /** A key of the action's body schema: the type check keeps forms and schemas in step. */
@@ -82,8 +83,8 @@ export const ACTION_FORMS: { [A in ItemAction]: FieldSpec<A>[] | null } = {
     { name: 'deadline', kind: 'date', label: (t) => t.form.deadline, required: true },
     { name: 'title', kind: 'text', label: (t) => t.form.title, required: false },
   ],
-  // 分解下达 needs a child form per lower-level unit: not built yet.
-  decompose: null,
+  // 分解下达: one row per child item for a lower-level unit (title, unit, deadline, weight).
+  decompose: [{ name: 'children', kind: 'children', label: (t) => t.consoleTools.children, required: true }],
   instruct: [{ name: 'body', kind: 'textarea', label: (t) => t.form.body, required: true }],
   comment: [{ name: 'body', kind: 'textarea', label: (t) => t.form.body, required: true }],
 };
@@ -110,6 +111,6 @@ export function formFieldOf(field: string, fields: readonly { name: string; kind
   const spec = fields.find((f) => f.name === path[0]);
   if (!spec) return null;
   // Rows of the dispatch list are form fields of their own (assignments.0.deadline).
-  if (spec.kind === 'assignments' && path.length === 3) return path;
+  if ((spec.kind === 'assignments' || spec.kind === 'children') && path.length === 3) return path;
   return [spec.name];
 }

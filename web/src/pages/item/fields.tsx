@@ -1,5 +1,6 @@
 import { MinusCircleOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import { Button, DatePicker, Form, InputNumber, Select, Space, Upload, type UploadFile } from 'antd';
+import { Button, DatePicker, Form, Input, InputNumber, Select, Space, Upload, type UploadFile } from 'antd';
+import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { api, problemText, uploadFile } from '../../api/client.ts';
 import type { Attachment, ItemDetail, StoredFile, Unit } from '../../api/types.ts';
@@ -70,6 +71,80 @@ export function AssignmentsField() {
           ))}
           <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ role: 'collaborator' })}>
             {t.form.addUnit}
+          </Button>
+        </>
+      )}
+    </Form.List>
+  );
+}
+
+/**
+ * Units of regions below a region code (国家—省—市—县: 330000 → 3301xx…, 330100 → 3301xx but not
+ * 330100). Only narrows the picker; the server checks the unit again and says which row is wrong.
+ */
+function isBelow(regionCode: string | undefined, unitRegion: string | undefined): boolean {
+  if (!regionCode || !unitRegion) return true;
+  const prefix = regionCode.replace(/(00)+$/, '');
+  return unitRegion !== regionCode && unitRegion.startsWith(prefix);
+}
+
+/** 分解下达: one row per child item (lower-level unit, optional title, deadline, weight). */
+export function ChildrenField({ item }: { item: ItemDetail }) {
+  const { t } = useI18n();
+  const units = useUnits() as (Unit & { regionCode?: string })[] | null;
+  const regionCode = (item as ItemDetail & { regionCode?: string }).regionCode;
+  const options = (units ?? [])
+    .filter((u) => isBelow(regionCode, u.regionCode))
+    .map((u) => ({ value: u.id, label: `${u.name}（${u.regionName}）` }));
+  return (
+    <Form.List name="children">
+      {(rows, { add, remove }) => (
+        <>
+          {rows.map((row) => (
+            <Space key={row.key} align="baseline" wrap data-testid="child-row">
+              <Form.Item
+                name={[row.name, 'assigningUnitId']}
+                label={t.consoleTools.childUnit}
+                rules={[{ required: true, message: t.form.required }]}
+              >
+                <Select
+                  loading={units === null}
+                  disabled={units === null}
+                  showSearch={{ optionFilterProp: 'label' }}
+                  placeholder={t.form.searchUnit}
+                  options={options}
+                  style={{ width: 260 }}
+                />
+              </Form.Item>
+              <Form.Item name={[row.name, 'title']} label={t.consoleTools.childTitle}>
+                <Input placeholder={t.consoleTools.sameTitle} style={{ width: 200 }} maxLength={200} />
+              </Form.Item>
+              <Form.Item
+                name={[row.name, 'deadline']}
+                label={t.consoleTools.childDeadline}
+                rules={[{ required: true, message: t.form.required }]}
+              >
+                <DatePicker />
+              </Form.Item>
+              <Form.Item name={[row.name, 'weight']} label={t.consoleTools.childWeight}>
+                <InputNumber min={0.1} max={1000} style={{ width: 90 }} />
+              </Form.Item>
+              {rows.length > 1 ? (
+                <Button
+                  type="text"
+                  aria-label={t.form.remove}
+                  icon={<MinusCircleOutlined />}
+                  onClick={() => remove(row.name)}
+                />
+              ) : null}
+            </Space>
+          ))}
+          <Button
+            type="dashed"
+            icon={<PlusOutlined />}
+            onClick={() => add({ weight: 1, deadline: dayjs(item.deadline) })}
+          >
+            {t.consoleTools.addChild}
           </Button>
         </>
       )}
