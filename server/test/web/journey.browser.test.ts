@@ -167,6 +167,8 @@ describe('the handling journey in the browser (Chromium)', () => {
     await modal.getByLabel('意见').fill('成效明显，同意办结。');
     await submitModal(modal);
     await expect.poll(() => status(sup).textContent()).toBe('已办结');
+    // The status and the timeline are loaded apart: wait for the timeline's last step too.
+    await expect.poll(() => sup.locator('.timeline').textContent()).toContain('审核通过办结');
     const timeline = (await sup.locator('.timeline').textContent()) ?? '';
     for (const step of ['立项', '交办', '签收', '进展反馈', '申请办结', '审核通过办结']) {
       expect(timeline).toContain(step);
