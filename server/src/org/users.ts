@@ -89,11 +89,16 @@ export async function insertUser(
   if (roles.length === 0) {
     throw validationError([{ field: 'roles', message: 'no valid role', messageZh: '角色不能为空' }]);
   }
-  if (
-    !isUuid(input.unitId) ||
-    !(await tx.selectFrom('units').select('id').where('id', '=', input.unitId).executeTakeFirst())
-  ) {
-    throw notFound('UNIT_NOT_FOUND', { zh: '单位', en: 'unit' });
+  const unit = isUuid(input.unitId)
+    ? await tx.selectFrom('units').select(['id', 'active']).where('id', '=', input.unitId).executeTakeFirst()
+    : undefined;
+  if (!unit) throw notFound('UNIT_NOT_FOUND', { zh: '单位', en: 'unit' });
+  if (!unit.active) {
+    throw new DomainError(
+      'CONFLICT',
+      { zh: '该单位已停用，不能在其下新建用户', en: 'The unit is deactivated: no new users in it' },
+      { field: 'unitId' },
+    );
   }
   const taken = await tx
     .selectFrom('users')

@@ -246,6 +246,21 @@ describe('PATCH /api/v1/org/units/{id}', () => {
     expect(picker.map((u: { id: string }) => u.id)).not.toContain(id);
     const all = (await city.get('/api/v1/org/units?regionCode=330106&includeInactive=true')).json().units;
     expect(all.find((u: { id: string }) => u.id === id)).toMatchObject({ active: false });
+    // A deactivated unit takes no new users; nothing is written.
+    const before = (await city.get(`/api/v1/org/users?unitId=${id}`)).json().users.length;
+    problem(
+      await city.post('/api/v1/org/users', {
+        username: 'new_in_closed_unit',
+        displayName: '新用户',
+        password: 'long-enough-1',
+        unitId: id,
+        roles: ['handler'],
+      }),
+      409,
+      'CONFLICT',
+      'body.unitId',
+    );
+    expect((await city.get(`/api/v1/org/users?unitId=${id}`)).json().users).toHaveLength(before);
   });
 });
 
