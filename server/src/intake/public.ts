@@ -5,6 +5,7 @@ import {
   TrackingNoParams,
 } from '@duban/schema';
 import type { AppContext } from '../context.ts';
+import { clientKey, createRateLimiter } from '../http/rate-limit.ts';
 import type { App } from '../http/types.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { checkIntakeReferences, defaultRegionCode, idb, insertIntake } from './store.ts';
@@ -21,20 +22,11 @@ const DONE = ['completed', 'evaluated', 'archived'];
  * contact data; the linked item is named only when it is published (public, not sensitive).
  */
 export function registerPublicComplaintRoutes(app: App, ctx: AppContext) {
-  const recent = new Map<string, number[]>();
-  const admit = (ip: string, now: number): boolean => {
-    const times = (recent.get(ip) ?? []).filter((t) => now - t < HOUR_MS);
-    if (times.length >= PUBLIC_SUBMISSIONS_PER_HOUR) {
-      recent.set(ip, times);
-      return false;
-    }
-    times.push(now);
-    recent.set(ip, times);
-    if (recent.size > 10_000) {
-      for (const [key, list] of recent) if (list.every((t) => now - t >= HOUR_MS)) recent.delete(key);
-    }
-    return true;
-  };
+  const limiter = createRateLimiter({
+    limit: PUBLIC_SUBMISSIONS_PER_HOUR,
+    windowMs: HOUR_MS,
+    now: () => ctx.now().getTime(),
+  });
 
   app.post(
     '/api/v1/public/complaints',
@@ -47,12 +39,7 @@ export function registerPublicComplaintRoutes(app: App, ctx: AppContext) {
       },
     },
     async (request, reply) => {
-      const now = ctx.now();
-      if (!admit(request.ip, now.getTime()))
-        throw new DomainError('RATE_LIMITED', {
-          zh: `提交过于频繁：每小时最多 ${PUBLIC_SUBMISSIONS_PER_HOUR} 件，请稍后再试`,
-          en: `Too many submissions: at most ${PUBLIC_SUBMISSIONS_PER_HOUR} an hour`,
-        });
+      limiter.hit(clientKey(request));
       const body = request.body;
       const regionCode = body.regionCode ?? (await defaultRegionCode(ctx.db));
       if (regionCode === undefined)

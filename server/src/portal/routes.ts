@@ -2,6 +2,7 @@ import { ITEM_STATUSES, LIGHTS } from '@duban/schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { clientKey, createRateLimiter, type RateLimiter } from '../http/rate-limit.ts';
 import type { App } from '../http/types.ts';
 import { DomainError } from '../shared/errors.ts';
 import { OPEN_DATA_LICENCE, toCsv, toJson } from './open-data.ts';
@@ -13,7 +14,6 @@ import {
   listPublicRegions,
   PUBLIC_STATUSES,
 } from './queries.ts';
-import { clientKey, createRateLimiter, type RateLimiter } from './rate-limit.ts';
 
 const tags = ['public'];
 

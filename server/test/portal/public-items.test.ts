@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../../src/http/rate-limit.ts';
 import { csvCell } from '../../src/portal/open-data.ts';
-import { createRateLimiter } from '../../src/portal/rate-limit.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 import { buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
 
