@@ -11,13 +11,16 @@ import {
   RejectIntakeBody,
   type Source,
 } from '@duban/schema';
+import type { z } from 'zod';
 import { requireActor, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import type { Tx } from '../db/client.ts';
 import { runCommand } from '../http/command.ts';
 import type { App } from '../http/types.ts';
 import { createItem } from '../items/create-item.ts';
 import { canSeeItem } from '../items/policy.ts';
 import { isUnitInScope } from '../org/scope.ts';
+import type { Actor } from '../shared/actor.ts';
 import { notFound, validationError } from '../shared/errors.ts';
 import { intakeAssistance } from './assist.ts';
 import { registerIntakeImportRoutes } from './import.ts';
@@ -26,6 +29,7 @@ import {
   assertMayUseIntake,
   checkIntakeReferences,
   getIntake,
+  type IntakeRow,
   insertIntake,
   listIntake,
   listIntakeOfItem,
@@ -46,6 +50,84 @@ const SOURCE_OF_CHANNEL: { [C in IntakeChannel]: Source } = {
 };
 
 const itemNotFound = () => notFound('ITEM_NOT_FOUND', { zh: '督办事项', en: 'item' });
+
+/**
+ * One triage step on an undecided record (locked): `decide` checks the body against the record and
+ * records the decision; the reply is the record as it now stands plus whatever `decide` returns.
+ */
+type Triage<B extends z.ZodType> = {
+  summary: string;
+  body: B;
+  decide(tx: Tx, actor: Actor, row: IntakeRow, body: z.infer<B>, now: Date): Promise<object | undefined>;
+};
+const triage = <B extends z.ZodType>(step: Triage<B>) => step;
+
+/** POST /api/v1/intake/:id/{accept,merge,forward,reject}. */
+const TRIAGE = {
+  accept: triage({
+    summary: '受理立项 / accept: register a new item from the record',
+    body: AcceptIntakeBody,
+    decide: async (tx, actor, row, body, now) => {
+      const categoryCode = body.categoryCode ?? row.category_code;
+      if (categoryCode === null)
+        throw validationError([
+          {
+            field: 'body.categoryCode',
+            message: 'the record has no category: name one',
+            messageZh: '请选择事项分类',
+          },
+        ]);
+      const input: CreateItemInput = {
+        ...body,
+        title: body.title ?? row.title,
+        content: body.content ?? row.content,
+        source: body.source ?? SOURCE_OF_CHANNEL[row.channel],
+        categoryCode,
+        draft: false,
+      };
+      const created = await createItem(tx, input, {
+        assigningUnitId: actor.unitId,
+        actorId: actor.userId,
+        now,
+      });
+      await recordDecision(tx, actor, row, { status: 'accepted', itemId: created.id }, now);
+      return { item: created };
+    },
+  }),
+  merge: triage({
+    summary: '并案 / merge: link the record to an existing item',
+    body: MergeIntakeBody,
+    decide: async (tx, actor, row, body, now) => {
+      if (!(await canSeeItem(tx, actor, body.itemId))) throw itemNotFound();
+      await recordDecision(tx, actor, row, { status: 'merged', itemId: body.itemId }, now);
+      return undefined;
+    },
+  }),
+  forward: triage({
+    summary: '转办 / forward the record to a unit',
+    body: ForwardIntakeBody,
+    decide: async (tx, actor, row, body, now) => {
+      if (!(await isUnitInScope(tx, actor, body.unitId)))
+        throw notFound('UNIT_NOT_FOUND', { zh: '单位', en: 'unit' });
+      await recordDecision(
+        tx,
+        actor,
+        row,
+        { status: 'forwarded', unitId: body.unitId, reason: body.reason },
+        now,
+      );
+      return undefined;
+    },
+  }),
+  reject: triage({
+    summary: '不予立项 / reject the record',
+    body: RejectIntakeBody,
+    decide: async (tx, actor, row, body, now) => {
+      await recordDecision(tx, actor, row, { status: 'rejected', reason: body.reason }, now);
+      return undefined;
+    },
+  }),
+};
 
 /**
  * 统一受理 (task pool): supervisors list, read and triage the records of their region subtree
@@ -128,132 +210,23 @@ export function registerIntakeRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.post(
-    '/api/v1/intake/:id/accept',
-    {
-      schema: {
-        tags,
-        summary: '受理立项 / accept: register a new item from the record',
-        params: IntakeIdParams,
-        body: AcceptIntakeBody,
-      },
-    },
-    async (request, reply) => {
-      const actor = requireActor(request);
-      requireScope(actor, 'items:write');
-      assertMayUseIntake(actor);
-      return runCommand(ctx, request, reply, actor, async (tx) => {
-        const now = ctx.now();
-        const row = await lockUndecided(tx, actor, request.params.id);
-        const body = request.body;
-        const categoryCode = body.categoryCode ?? row.category_code;
-        if (categoryCode === null)
-          throw validationError([
-            {
-              field: 'body.categoryCode',
-              message: 'the record has no category: name one',
-              messageZh: '请选择事项分类',
-            },
-          ]);
-        const input: CreateItemInput = {
-          ...body,
-          title: body.title ?? row.title,
-          content: body.content ?? row.content,
-          source: body.source ?? SOURCE_OF_CHANNEL[row.channel],
-          categoryCode,
-          draft: false,
-        };
-        const created = await createItem(tx, input, {
-          assigningUnitId: actor.unitId,
-          actorId: actor.userId,
-          now,
+  for (const [action, step] of Object.entries(TRIAGE) as [string, Triage<z.ZodType>][]) {
+    app.post(
+      `/api/v1/intake/:id/${action}`,
+      { schema: { tags, summary: step.summary, params: IntakeIdParams, body: step.body } },
+      async (request, reply) => {
+        const actor = requireActor(request);
+        requireScope(actor, 'items:write');
+        assertMayUseIntake(actor);
+        return runCommand(ctx, request, reply, actor, async (tx) => {
+          const now = ctx.now();
+          const row = await lockUndecided(tx, actor, request.params.id);
+          const extra = await step.decide(tx, actor, row, request.body, now);
+          return { status: 200, body: { record: await getIntake(tx, actor, row.id), ...extra } };
         });
-        await recordDecision(tx, actor, row, { status: 'accepted', itemId: created.id }, now);
-        return {
-          status: 200,
-          body: { record: await getIntake(tx, actor, row.id), item: created },
-        };
-      });
-    },
-  );
-
-  app.post(
-    '/api/v1/intake/:id/merge',
-    {
-      schema: {
-        tags,
-        summary: '并案 / merge: link the record to an existing item',
-        params: IntakeIdParams,
-        body: MergeIntakeBody,
       },
-    },
-    async (request, reply) => {
-      const actor = requireActor(request);
-      requireScope(actor, 'items:write');
-      assertMayUseIntake(actor);
-      return runCommand(ctx, request, reply, actor, async (tx) => {
-        const now = ctx.now();
-        const row = await lockUndecided(tx, actor, request.params.id);
-        if (!(await canSeeItem(tx, actor, request.body.itemId))) throw itemNotFound();
-        await recordDecision(tx, actor, row, { status: 'merged', itemId: request.body.itemId }, now);
-        return { status: 200, body: { record: await getIntake(tx, actor, row.id) } };
-      });
-    },
-  );
-
-  app.post(
-    '/api/v1/intake/:id/forward',
-    {
-      schema: {
-        tags,
-        summary: '转办 / forward the record to a unit',
-        params: IntakeIdParams,
-        body: ForwardIntakeBody,
-      },
-    },
-    async (request, reply) => {
-      const actor = requireActor(request);
-      requireScope(actor, 'items:write');
-      assertMayUseIntake(actor);
-      return runCommand(ctx, request, reply, actor, async (tx) => {
-        const now = ctx.now();
-        const row = await lockUndecided(tx, actor, request.params.id);
-        if (!(await isUnitInScope(tx, actor, request.body.unitId)))
-          throw notFound('UNIT_NOT_FOUND', { zh: '单位', en: 'unit' });
-        await recordDecision(
-          tx,
-          actor,
-          row,
-          { status: 'forwarded', unitId: request.body.unitId, reason: request.body.reason },
-          now,
-        );
-        return { status: 200, body: { record: await getIntake(tx, actor, row.id) } };
-      });
-    },
-  );
-
-  app.post(
-    '/api/v1/intake/:id/reject',
-    {
-      schema: {
-        tags,
-        summary: '不予立项 / reject the record',
-        params: IntakeIdParams,
-        body: RejectIntakeBody,
-      },
-    },
-    async (request, reply) => {
-      const actor = requireActor(request);
-      requireScope(actor, 'items:write');
-      assertMayUseIntake(actor);
-      return runCommand(ctx, request, reply, actor, async (tx) => {
-        const now = ctx.now();
-        const row = await lockUndecided(tx, actor, request.params.id);
-        await recordDecision(tx, actor, row, { status: 'rejected', reason: request.body.reason }, now);
-        return { status: 200, body: { record: await getIntake(tx, actor, row.id) } };
-      });
-    },
-  );
+    );
+  }
 
   app.get(
     '/api/v1/items/:id/intake',

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { recomputeKpis } from '../../src/kpi/rollups.ts';
-import { act, atNoon, complete } from '../kpi/support.ts';
+import { complete } from '../kpi/support.ts';
 import type { TestContext } from '../support/context.ts';
-import { buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
+import { act, atNoon, buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
 
 const run = promisify(execFile);
 

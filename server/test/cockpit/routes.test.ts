@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catchUpKpis } from '../../src/kpi/rollups.ts';
-import { act, atNoon, complete } from '../kpi/support.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
+import { complete } from '../kpi/support.ts';
+import type { TestContext } from '../support/context.ts';
+import {
+  act,
+  atNoon,
+  type Client,
+  closeWorld,
+  itemBody,
+  openWorld,
+  type World,
+} from '../support/factories.ts';
 
 /*
  * 领导驾驶舱 routes on a small world read on 2025-04-15 (months 2025-01 … 2025-06):
@@ -60,8 +68,7 @@ const ids: Record<string, string> = {};
 const RANGE = 'from=2025-01&to=2025-06';
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   const sup = await w.as('city_sup');
   for (const u of ['housing_h', 'edu_h', 'county_h', 'ningbo_sup', 'leader', 'prov_sup', 'auditor'])
     await w.as(u);
@@ -96,10 +103,7 @@ beforeAll(async () => {
   await catchUpKpis(ctx.db, atNoon(ctx, '2025-04-15'));
 }, 180_000);
 
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 type Counts = { due: number; completed: number; onTimeDue: number; onTime: number; overdue: number };
 type Overview = {

@@ -1,24 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, DEFAULT_WEIGHTS } from '../../src/evaluation/composite.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type World } from '../support/factories.ts';
-import { act, addUser, atNoon, completedItem, problem } from './support.ts';
+import type { TestContext } from '../support/context.ts';
+import { act, atNoon, closeWorld, openWorld, type World } from '../support/factories.ts';
+import { problemZh as problem } from '../support/http.ts';
+import { addUser, completedItem } from './support.ts';
 
 /** 综合评分: the arithmetic on hand-computed fixtures, the weights route, and the summary per viewer. */
 let ctx: TestContext;
 let w: World;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   await addUser(ctx, w, 'eva_a', 'provOffice', ['evaluator']);
   await addUser(ctx, w, 'eva_b', 'provOffice', ['evaluator']);
   await addUser(ctx, w, 'city_admin', 'cityOffice', ['admin']);
   atNoon(ctx, '2026-03-02');
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 describe('compose (pure)', () => {
   it('all three parts: 0.4×90.5 + 0.3×71.5 + 0.3×50 = 72.65', () => {

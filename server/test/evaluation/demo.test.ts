@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvaluationDemo } from '../../src/evaluation/demo.ts';
 import { evalDb } from '../../src/evaluation/tables.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type World } from '../support/factories.ts';
-import { atNoon, completedItem } from './support.ts';
+import type { TestContext } from '../support/context.ts';
+import { atNoon, closeWorld, openWorld, type World } from '../support/factories.ts';
+import { completedItem } from './support.ts';
 
 /** The demo's ratings, third-party scores and 回头看 rows, made through the module's own commands. */
 let ctx: TestContext;
 let w: World;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 describe('seedEvaluationDemo', () => {
   it('rates, scores and schedules the closed demo items; the decided reviews are 巩固', async () => {

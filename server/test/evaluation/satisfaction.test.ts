@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/auth/crypto.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type World } from '../support/factories.ts';
-import { atNoon, completedItem, inProgressItem, problem } from './support.ts';
+import type { TestContext } from '../support/context.ts';
+import { atNoon, closeWorld, openWorld, type World } from '../support/factories.ts';
+import { problemZh as problem } from '../support/http.ts';
+import { completedItem, inProgressItem } from './support.ts';
 
 /** 群众满意度 through a one-time link: the supervisor's route and the public, sign-in-free pair. */
 let ctx: TestContext;
@@ -10,16 +11,12 @@ let w: World;
 let itemId: string;
 let openItemId: string;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   atNoon(ctx, '2026-03-02');
   itemId = await completedItem(w);
   openItemId = await inProgressItem(w, { title: '在办事项' });
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 afterEach(() => {
   delete process.env.DUBAN_PUBLIC_URL;
 });

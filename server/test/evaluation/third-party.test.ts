@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type World } from '../support/factories.ts';
-import { addUser, atNoon, completedItem, inProgressItem, problem } from './support.ts';
+import type { TestContext } from '../support/context.ts';
+import { atNoon, closeWorld, openWorld, type World } from '../support/factories.ts';
+import { problemZh as problem } from '../support/http.ts';
+import { addUser, completedItem, inProgressItem } from './support.ts';
 
 /** 第三方评估: assignment, conflict declaration, blind scoring — 401 → 400 → 403/404 → success. */
 let ctx: TestContext;
@@ -12,8 +13,7 @@ let evaA: string;
 let evaB: string;
 let evaC: string;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   evaA = await addUser(ctx, w, 'eva_a', 'provOffice', ['evaluator']);
   evaB = await addUser(ctx, w, 'eva_b', 'provOffice', ['evaluator']);
   evaC = await addUser(ctx, w, 'eva_c', 'provOffice', ['evaluator']);
@@ -21,10 +21,7 @@ beforeAll(async () => {
   itemId = await completedItem(w);
   openItemId = await inProgressItem(w, { title: '在办事项' });
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 const url = () => `/api/v1/items/${itemId}`;
 

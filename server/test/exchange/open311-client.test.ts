@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, PASSWORD, type World } from '../support/factories.ts';
+import type { TestContext } from '../support/context.ts';
+import { closeWorld, openWorld, PASSWORD, type World } from '../support/factories.ts';
 
 /**
  * An independent Open311 GeoReport v2 client, written from the specification
@@ -12,14 +12,10 @@ let ctx: TestContext;
 let w: World;
 let base: string;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   base = await w.app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 const xml = new XMLParser({ isArray: (name) => ['service', 'request', 'error'].includes(name) });
 

@@ -1,8 +1,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type World } from '../support/factories.ts';
+import { rowCount, type TestContext } from '../support/context.ts';
+import { closeWorld, openWorld, type World } from '../support/factories.ts';
 
 /** Open311 GeoReport v2 routes: formats, errors as the spec's arrays, filters, no write on error. */
 let ctx: TestContext;
@@ -10,17 +10,12 @@ let w: World;
 let writer: string;
 let reader: string;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  ctx.setNow('2026-03-02T02:00:00Z');
+  ({ ctx, w } = await openWorld('2026-03-02T02:00:00Z'));
   const sup = await w.as('city_sup');
   writer = (await sup.post('/api/v1/auth/tokens', { name: 'open311', scopes: ['items:write'] })).json().token;
   reader = (await sup.post('/api/v1/auth/tokens', { name: 'read', scopes: ['items:read'] })).json().token;
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 const xml = new XMLParser({ isArray: (name) => ['service', 'request', 'error'].includes(name) });
 
@@ -46,15 +41,6 @@ function open311Error(res: LightMyRequestResponse, status: number, match: RegExp
   } else {
     expect(res.json()).toEqual([{ code: status, description: expect.stringMatching(match) }]);
   }
-}
-
-async function intakeCount() {
-  const row = await ctx.db
-    .withTables<{ intake_records: { id: string } }>()
-    .selectFrom('intake_records')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }
 
 const valid = () => ({
@@ -109,7 +95,7 @@ describe('POST requests', () => {
     open311Error(await post({ ...valid(), lat: 'north' }), 400, /lat/);
     open311Error(await post({ ...valid(), email: 'not-mail' }), 400, /email/);
     open311Error(await post({ ...valid(), description: 'x'.repeat(4001) }), 400, /description/);
-    expect(await intakeCount()).toBe(0);
+    expect(await rowCount(ctx, 'intake_records')).toBe(0);
   });
 
   it('creates a task-pool record and answers its id (JSON and XML)', async () => {

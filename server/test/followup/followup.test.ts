@@ -4,9 +4,10 @@ import { sweepFollowups } from '../../src/followup/jobs.ts';
 import { proposeFollowup } from '../../src/followup/reviews.ts';
 import { addMonths } from '../../src/followup/schedule.ts';
 import { DomainError } from '../../src/shared/errors.ts';
-import { addUser, atNoon, completedItem, inProgressItem, problem } from '../evaluation/support.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type World } from '../support/factories.ts';
+import { addUser, completedItem, inProgressItem } from '../evaluation/support.ts';
+import type { TestContext } from '../support/context.ts';
+import { atNoon, closeWorld, openWorld, type World } from '../support/factories.ts';
+import { problemZh as problem } from '../support/http.ts';
 
 /** 回头看: schedules, the sweep, the list, assigning a reviewer, 巩固 and 反弹 (atomic with the 整改 item). */
 let ctx: TestContext;
@@ -14,17 +15,13 @@ let w: World;
 let itemId: string;
 let openItemId: string;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   await addUser(ctx, w, 'city_sup2', 'cityOffice', ['supervisor']);
   atNoon(ctx, '2026-03-02');
   itemId = await completedItem(w);
   openItemId = await inProgressItem(w, { title: '在办事项' });
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 /** A client with a fresh session (the tests move the clock by months). */
 async function as(username: string) {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act } from '../evaluation/support.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, itemBody, type World } from '../support/factories.ts';
+import type { TestContext } from '../support/context.ts';
+import { act, closeWorld, itemBody, openWorld, type World } from '../support/factories.ts';
 
 /**
  * The task pool with the duplicate index and routing: a received record joins the index, its
@@ -20,9 +19,7 @@ const PROBLEM = {
 };
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  ctx.setNow('2026-03-02T02:00:00Z');
+  ({ ctx, w } = await openWorld('2026-03-02T02:00:00Z'));
   const sup = await w.as('city_sup');
   const created = await sup.post('/api/v1/items', itemBody({ ...PROBLEM, deadline: '2026-06-30' }));
   expect(created.statusCode, created.body).toBe(201);
@@ -35,10 +32,7 @@ beforeAll(async () => {
   await act(await w.as('housing_h'), doneItemId, 'request-completion', { summary: '已疏通改造。' });
   await act(sup, doneItemId, 'approve-completion', { comment: '同意办结' });
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 async function complain(title: string, content: string) {
   const res = await w.app.inject({

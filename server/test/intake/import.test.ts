@@ -1,39 +1,18 @@
 import ExcelJS from 'exceljs';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Session, type World } from '../support/factories.ts';
+import { rowCount, type TestContext } from '../support/context.ts';
+import { closeWorld, openWorld, type Session, type World } from '../support/factories.ts';
+import { problem } from '../support/http.ts';
 
 /** Excel import of the task pool: the template, all rows or none, a row-level report. */
 let ctx: TestContext;
 let w: World;
 let sup: Session;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  ctx.setNow('2026-03-02T02:00:00Z');
+  ({ ctx, w } = await openWorld('2026-03-02T02:00:00Z'));
   sup = await w.login('city_sup');
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
-
-function problem(res: LightMyRequestResponse, status: number, code: string, field?: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json().code).toBe(code);
-  if (field !== undefined) expect(res.json().field).toBe(field);
-}
-
-async function intakeCount() {
-  const row = await ctx.db
-    .withTables<{ intake_records: { id: string } }>()
-    .selectFrom('intake_records')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+afterAll(() => closeWorld(ctx, w));
 
 async function template(): Promise<Buffer> {
   const res = await w.app.inject({
@@ -124,7 +103,7 @@ describe('POST /api/v1/intake/import', () => {
     problem(await upload(Buffer.from('not a workbook')), 400, 'VALIDATION_FAILED', 'body.file');
     problem(await upload(await filled([])), 400, 'VALIDATION_FAILED', 'body.file');
     problem(await upload(bytes, await w.login('edu_h')), 403, 'FORBIDDEN');
-    expect(await intakeCount()).toBe(0);
+    expect(await rowCount(ctx, 'intake_records')).toBe(0);
   });
 
   it('any bad row: 400 with every row-level problem, nothing imported', async () => {
@@ -145,7 +124,7 @@ describe('POST /api/v1/intake/import', () => {
       expect.objectContaining({ row: 5, field: 'contactEmail' }),
     ]);
     expect(res.json().detailZh).toContain('未导入任何记录');
-    expect(await intakeCount()).toBe(0);
+    expect(await rowCount(ctx, 'intake_records')).toBe(0);
   });
 
   it('all good: every row imported in one transaction, answered masked', async () => {
@@ -174,7 +153,7 @@ describe('POST /api/v1/intake/import', () => {
       { channel: 'excel', kind: 'suggestion', title: '第二行', regionCode: '330100', categoryCode: null },
     ]);
     expect(res.body).not.toContain('13700001111');
-    expect(await intakeCount()).toBe(2);
+    expect(await rowCount(ctx, 'intake_records')).toBe(2);
     const added = await ctx.db
       .selectFrom('events')
       .select('type')

@@ -1,27 +1,15 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type World } from '../support/factories.ts';
+import type { TestContext } from '../support/context.ts';
+import { closeWorld, openWorld, type World } from '../support/factories.ts';
+import { problem } from '../support/http.ts';
 
 /** 群众投诉/建议 without login: submit, rate limit, follow by tracking number. */
 let ctx: TestContext;
 let w: World;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  ctx.setNow('2026-03-02T02:00:00Z');
+  ({ ctx, w } = await openWorld('2026-03-02T02:00:00Z'));
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
-
-function problem(res: LightMyRequestResponse, status: number, code: string, field?: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json().code).toBe(code);
-  if (field !== undefined) expect(res.json().field).toBe(field);
-}
+afterAll(() => closeWorld(ctx, w));
 
 const complaint = (overrides: Record<string, unknown> = {}) => ({
   kind: 'complaint',

@@ -1,27 +1,15 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, itemBody, type World } from '../support/factories.ts';
+import { rowCount, type TestContext } from '../support/context.ts';
+import { closeWorld, itemBody, openWorld, type World } from '../support/factories.ts';
+import { problem } from '../support/http.ts';
 
 /** 统一受理 API: 401 → 400 (field) → 403/404 → success, decisions, scope and no write on error. */
 let ctx: TestContext;
 let w: World;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  ctx.setNow('2026-03-02T02:00:00Z');
+  ({ ctx, w } = await openWorld('2026-03-02T02:00:00Z'));
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
-
-function problem(res: LightMyRequestResponse, status: number, code: string, field?: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json().code).toBe(code);
-  if (field !== undefined) expect(res.json().field).toBe(field);
-}
+afterAll(() => closeWorld(ctx, w));
 
 const record = (overrides: Record<string, unknown> = {}) => ({
   kind: 'complaint',
@@ -33,23 +21,6 @@ const record = (overrides: Record<string, unknown> = {}) => ({
   contactEmail: 'zhangsan@example.cn',
   ...overrides,
 });
-
-async function count(table: 'items' | 'events') {
-  const row = await ctx.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function intakeCount() {
-  const row = await ctx.db
-    .withTables<{ intake_records: { id: string } }>()
-    .selectFrom('intake_records')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
 
 async function tokenFor(username: string, scopes: string[]) {
   const res = await (await w.as(username)).post('/api/v1/auth/tokens', {
@@ -105,7 +76,7 @@ describe('POST /api/v1/intake', () => {
       'body.regionCode',
     );
     problem(await (await w.as('housing_h')).post('/api/v1/intake', record()), 403, 'FORBIDDEN');
-    const before = await intakeCount();
+    const before = await rowCount(ctx, 'intake_records');
     const res = await sup.post('/api/v1/intake', record());
     expect(res.statusCode, res.body).toBe(201);
     const r = res.json().record;
@@ -123,7 +94,7 @@ describe('POST /api/v1/intake', () => {
     expect(r.trackingNo).toMatch(/^TS-2026-[0-9A-HJKMNP-TV-Z]{8}$/);
     expect(res.body).not.toContain('13812345678');
     expect(res.body).not.toContain('张三丰');
-    expect(await intakeCount()).toBe(before + 1);
+    expect(await rowCount(ctx, 'intake_records')).toBe(before + 1);
   });
 
   it('API tokens with items:write add records (channel api); items:read alone is 403', async () => {
@@ -151,7 +122,7 @@ describe('POST /api/v1/intake', () => {
 
   it('an Idempotency-Key replays the answer instead of adding a second record', async () => {
     const sup = await w.as('city_sup');
-    const before = await intakeCount();
+    const before = await rowCount(ctx, 'intake_records');
     const headers = { 'idempotency-key': 'intake-create-0001' };
     const a = await sup.post('/api/v1/intake', record({ title: '幂等' }), headers);
     const b = await sup.post('/api/v1/intake', record({ title: '幂等' }), headers);
@@ -159,7 +130,7 @@ describe('POST /api/v1/intake', () => {
     expect(b.statusCode).toBe(201);
     expect(b.headers['idempotent-replayed']).toBe('true');
     expect(b.json().record.id).toBe(a.json().record.id);
-    expect(await intakeCount()).toBe(before + 1);
+    expect(await rowCount(ctx, 'intake_records')).toBe(before + 1);
   });
 
   it('no personal data goes into the event log', async () => {
@@ -239,8 +210,8 @@ describe('triage', () => {
     const url = `/api/v1/intake/${r.id}/accept`;
     const sup = await w.as('city_sup');
     problem(await w.app.inject({ method: 'POST', url, payload: {} }), 401, 'UNAUTHENTICATED');
-    const items = await count('items');
-    const events = await count('events');
+    const items = await rowCount(ctx, 'items');
+    const events = await rowCount(ctx, 'events');
     problem(await sup.post(url, { deadline: '2026-06-30' }), 400, 'VALIDATION_FAILED', 'body.categoryCode');
     problem(await sup.post(url, { categoryCode: 'livelihood' }), 400, 'VALIDATION_FAILED', 'body.deadline');
     problem(
@@ -271,8 +242,8 @@ describe('triage', () => {
       403,
       'FORBIDDEN',
     );
-    expect(await count('items')).toBe(items);
-    expect(await count('events')).toBe(events);
+    expect(await rowCount(ctx, 'items')).toBe(items);
+    expect(await rowCount(ctx, 'events')).toBe(events);
     expect((await sup.get(`/api/v1/intake/${r.id}`)).json().record.status).toBe('received');
 
     const res = await sup.post(url, {
@@ -305,7 +276,7 @@ describe('triage', () => {
       409,
       'TRANSITION_REFUSED',
     );
-    expect(await count('items')).toBe(items + 1);
+    expect(await rowCount(ctx, 'items')).toBe(items + 1);
   });
 
   it('merge links a record to a visible item; the item lists its sources and their count', async () => {
@@ -368,7 +339,7 @@ describe('triage', () => {
     problem(await sup.post(rurl, { reason: '  ' }), 400, 'VALIDATION_FAILED', 'body.reason');
     problem(await (await w.as('county_sup')).post(rurl, { reason: '不属于督办范围' }), 404, 'NOT_FOUND');
     problem(await (await w.as('fin_h')).post(rurl, { reason: '不属于督办范围' }), 403, 'FORBIDDEN');
-    const events = await count('events');
+    const events = await rowCount(ctx, 'events');
     expect((await sup.post(rurl, { reason: '不属于督办范围' })).json().record).toMatchObject({
       status: 'rejected',
       decisionReason: '不属于督办范围',

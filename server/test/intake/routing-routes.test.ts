@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/org/users.ts';
-import { expectProblem } from '../org/support.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, itemBody, PASSWORD, type World } from '../support/factories.ts';
+import type { TestContext } from '../support/context.ts';
+import { type Client, closeWorld, itemBody, openWorld, PASSWORD, type World } from '../support/factories.ts';
+import { expectProblem } from '../support/http.ts';
 
 /** 智能分派 API: suggestions, training (a correction is learned), the 三定 dictionaries. */
 let ctx: TestContext;
@@ -11,9 +11,7 @@ let city: Client;
 const ELEVATOR = { title: '小区电梯频繁故障', content: '住宅小区电梯频繁故障困人，请督促维修。' };
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  ctx.setNow('2026-03-02T02:00:00Z');
+  ({ ctx, w } = await openWorld('2026-03-02T02:00:00Z'));
   await createUser(ctx.db, {
     username: 'city_admin',
     displayName: '杭州市管理员',
@@ -23,10 +21,7 @@ beforeAll(async () => {
   });
   city = await w.as('city_sup');
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 describe('POST /api/v1/routing/suggest', () => {
   const URL = '/api/v1/routing/suggest';

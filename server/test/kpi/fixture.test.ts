@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepChases } from '../../src/escalation/chase.ts';
 import { catchUpKpis, recomputeKpis } from '../../src/kpi/rollups.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, type World } from '../support/factories.ts';
-import { act, atNoon, complete, dispatched, rollupSnapshot } from './support.ts';
+import type { TestContext } from '../support/context.ts';
+import { act, atNoon, type Client, closeWorld, openWorld, type World } from '../support/factories.ts';
+import { complete, dispatched, rollupSnapshot } from './support.ts';
 
 /*
  * A hand-computed fixture. Every item is dispatched on Mon 2025-03-03 (杭州市督查室) with the
@@ -34,8 +34,7 @@ const FROM = '2025-01';
 const TO = '2025-06';
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   sup = await w.as('city_sup');
   // Sign everyone in on the real clock: sessions then outlive the 2025 test days.
   for (const u of ['housing_h', 'edu_h', 'county_h', 'ningbo_sup', 'prov_sup', 'admin']) await w.as(u);
@@ -107,10 +106,7 @@ beforeAll(async () => {
   for (const day of ['2025-03-11', '2025-03-18', '2025-03-25']) await sweepChases(ctx.db, atNoon(ctx, day));
   await catchUpKpis(ctx.db, atNoon(ctx, '2025-04-15'));
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 type Figure = {
   code: string;

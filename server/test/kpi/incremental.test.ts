@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepChases } from '../../src/escalation/chase.ts';
 import { catchUpKpis, recomputeKpis } from '../../src/kpi/rollups.ts';
 import { addDays } from '../../src/shared/time.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
-import { atNoon, rollupSnapshot } from './support.ts';
+import type { TestContext } from '../support/context.ts';
+import { atNoon, type Client, closeWorld, itemBody, openWorld, type World } from '../support/factories.ts';
+import { rollupSnapshot } from './support.ts';
 
 /**
  * Property: whatever actions happen to items, in whatever order, with the catch-up job running now
@@ -18,18 +18,14 @@ let sup: Client;
 const HANDLERS: Record<string, string> = {};
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   sup = await w.as('city_sup');
   HANDLERS[w.units.housing as string] = 'housing_h';
   HANDLERS[w.units.education as string] = 'edu_h';
   HANDLERS[w.units.countyHousing as string] = 'county_h';
   for (const u of Object.values(HANDLERS)) await w.as(u);
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 /** mulberry32: a small seeded generator, so a failing sequence can be replayed from its seed. */
 function rng(seed: number) {

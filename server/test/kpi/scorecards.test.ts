@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepChases } from '../../src/escalation/chase.ts';
 import { appendEvents } from '../../src/events/append.ts';
 import { catchUpKpis, recomputeKpis } from '../../src/kpi/rollups.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, type World } from '../support/factories.ts';
-import { atNoon, complete, dispatched, rollupSnapshot } from './support.ts';
+import type { TestContext } from '../support/context.ts';
+import { atNoon, type Client, closeWorld, openWorld, type World } from '../support/factories.ts';
+import { complete, dispatched, rollupSnapshot } from './support.ts';
 
 /*
  * 满意度, 反弹率 and 考核记分卡 on a hand-computed fixture. Items dispatched Mon 2025-03-03 by
@@ -69,8 +69,7 @@ async function review(
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   sup = await w.as('city_sup');
   for (const u of ['housing_h', 'edu_h', 'ningbo_sup', 'admin', 'prov_sup', 'leader']) await w.as(u);
   const housing = w.units.housing as string;
@@ -106,10 +105,7 @@ beforeAll(async () => {
   await review(ids.F as string, 'rebound', 3, '2025-04-08');
   await catchUpKpis(ctx.db, atNoon(ctx, '2025-04-15'));
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 type Figure = { code: string; numerator: number | null; denominator: number | null; value: number | null };
 

@@ -1,18 +1,6 @@
 import { expect } from 'vitest';
 import type { TestContext } from '../support/context.ts';
-import { type Client, itemBody, type World } from '../support/factories.ts';
-
-/** Noon in Beijing on the day: the test clock for the next commands. */
-export function atNoon(ctx: TestContext, date: string): Date {
-  ctx.setNow(`${date}T04:00:00Z`);
-  return new Date(`${date}T04:00:00Z`);
-}
-
-export async function act(client: Client, id: string, action: string, body: unknown = {}) {
-  const res = await client.post(`/api/v1/items/${id}/actions/${action}`, body);
-  expect(res.statusCode, `${action}: ${res.body}`).toBe(200);
-  return res.json().item;
-}
+import { act, atNoon, type Client, itemBody, type World } from '../support/factories.ts';
 
 /** Registers an item (as `sup`) on `on` and dispatches it to `leadUnit` with the deadline. */
 export async function dispatched(

@@ -1,8 +1,8 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/org/users.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, itemBody, PASSWORD, type World } from '../support/factories.ts';
+import type { TestContext } from '../support/context.ts';
+import { type Client, closeWorld, itemBody, openWorld, PASSWORD, type World } from '../support/factories.ts';
+import { problemZh as problem } from '../support/http.ts';
 
 /**
  * 系统管理 of the organisation: units created and edited, and one-time passwords. 401 → 400 (the
@@ -15,8 +15,7 @@ let prov: Client;
 let city: Client;
 let sup: Client;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
+  ({ ctx, w } = await openWorld());
   // A city-level admin: manages 杭州 (330100) and the districts beneath it, not 宁波 or the province.
   await createUser(ctx.db, {
     username: 'hz_admin',
@@ -29,18 +28,7 @@ beforeAll(async () => {
   city = await w.as('hz_admin');
   sup = await w.as('city_sup');
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
-
-function problem(res: LightMyRequestResponse, status: number, code: string, field?: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json().code).toBe(code);
-  if (field !== undefined) expect(res.json().field).toBe(field);
-  expect(typeof res.json().detailZh).toBe('string');
-}
+afterAll(() => closeWorld(ctx, w));
 
 async function events(type: string) {
   const rows = await ctx.db

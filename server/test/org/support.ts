@@ -79,16 +79,5 @@ export async function login(app: App, username: string, password = PASSWORD): Pr
   return { cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken } };
 }
 
-/** Asserts an RFC 9457 problem with the given status, code and (optionally) field. */
-export function expectProblem(
-  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  code: string,
-  field?: string,
-): void {
-  expect(res.statusCode).toBe(status);
-  expect(String(res.headers['content-type'])).toContain('application/problem+json');
-  const body = res.json();
-  expect(body).toMatchObject({ status, code });
-  if (field !== undefined) expect(body).toMatchObject({ field });
-}
+// The org, auth, calendar, escalation and items tests take it from here with the org helpers.
+export { expectProblem } from '../support/http.ts';

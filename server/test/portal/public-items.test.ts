@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../../src/http/rate-limit.ts';
 import { csvCell } from '../../src/portal/open-data.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
+import { buildWorld, type Client, closeWorld, itemBody, type World } from '../support/factories.ts';
 
 /**
  * 公众门户 read API: no login, only public items (is_public, not 敏感, not a draft); the public
@@ -119,10 +119,7 @@ beforeAll(async () => {
     .execute();
 });
 
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
+afterAll(() => closeWorld(ctx, w));
 
 const HIDDEN = ['内部事项不可见', '敏感事项不可见', '草稿事项不可见'];
 

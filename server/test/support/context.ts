@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { AppContext } from '../../src/context.ts';
 import { openDatabase } from '../../src/db/client.ts';
@@ -40,6 +41,14 @@ export async function createTestContext(): Promise<TestContext> {
       if (url && dbName) await dropServerDatabase(url, dbName);
     },
   };
+}
+
+/** How many rows `table` holds (also a table the typed schema does not name). */
+export async function rowCount(ctx: AppContext, table: string): Promise<number> {
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(
+    ctx.db,
+  );
+  return Number(rows[0]?.n);
 }
 
 /** A new, empty database on the server named by `adminUrl`; its URL and name. */

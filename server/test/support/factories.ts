@@ -1,11 +1,12 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import type { App } from '../../src/http/types.ts';
 import { ensureStandardCategories } from '../../src/items/categories.ts';
 import { importRegions } from '../../src/org/regions.ts';
 import { createUnit } from '../../src/org/units.ts';
 import { createUser } from '../../src/org/users.ts';
-import type { TestContext } from './context.ts';
+import { createTestContext, type TestContext } from './context.ts';
 
 export const PASSWORD = 'test-password-123';
 
@@ -135,6 +136,41 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     };
   };
   return { app, units, users, login, as };
+}
+
+/**
+ * A fresh test database with buildWorld's world (for a test file's beforeAll), the clock set to `now`
+ * when given. Should the world fail to build, the database is dropped again.
+ */
+export async function openWorld(now?: Date | string): Promise<{ ctx: TestContext; w: World }> {
+  const ctx = await createTestContext();
+  try {
+    const w = await buildWorld(ctx);
+    if (now !== undefined) ctx.setNow(now);
+    return { ctx, w };
+  } catch (err) {
+    await ctx.cleanup();
+    throw err;
+  }
+}
+
+/** Closes what openWorld opened (for afterAll; either is unset when beforeAll failed). */
+export async function closeWorld(ctx: TestContext | undefined, w: World | undefined): Promise<void> {
+  await w?.app.close();
+  await ctx?.cleanup();
+}
+
+/** Noon in Beijing on the day: the test clock for the next commands. */
+export function atNoon(ctx: TestContext, date: string): Date {
+  ctx.setNow(`${date}T04:00:00Z`);
+  return new Date(`${date}T04:00:00Z`);
+}
+
+/** An item action that must succeed (200); the item as it now stands. */
+export async function act(client: Client, id: string, action: string, body: unknown = {}) {
+  const res = await client.post(`/api/v1/items/${id}/actions/${action}`, body);
+  expect(res.statusCode, `${action}: ${res.body}`).toBe(200);
+  return res.json().item;
 }
 
 /**

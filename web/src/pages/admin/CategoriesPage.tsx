@@ -1,13 +1,14 @@
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Urgency } from '@duban/schema';
 import { URGENCIES } from '@duban/schema/enums';
-import { Alert, App, Button, Drawer, Form, Input, InputNumber, Select, Space, Table, Typography } from 'antd';
+import { Alert, Button, Form, Input, InputNumber, Select, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, problemText } from '../../api/client.ts';
-import { type FieldPath, placeFieldErrors } from '../../api/fieldErrors.ts';
+import type { FieldPath } from '../../api/fieldErrors.ts';
 import { ToneTag } from '../../components/ToneTag.tsx';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
+import { AdminEditor } from './AdminEditor.tsx';
 import { AdminOnly } from './AdminOnly.tsx';
 import type { CategoryView, IndicatorTemplate } from './types.ts';
 
@@ -143,16 +144,10 @@ function CategoryDrawer({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const { t, locale } = useI18n();
-  const { message } = App.useApp();
+  const { t } = useI18n();
   const o = t.orgAdmin;
-  const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const submit = async (v: Values) => {
-    setBusy(true);
-    setError(null);
+  const send = async (v: Values) => {
     const body = {
       name: v.name,
       description: v.description ?? '',
@@ -165,115 +160,93 @@ function CategoryDrawer({
         ...(typeof i.target === 'number' ? { target: i.target } : {}),
       })),
     };
-    try {
-      if (category)
-        await api(`/api/v1/categories/${encodeURIComponent(category.code)}`, { method: 'PATCH', body });
-      else await api('/api/v1/categories', { body: { code: v.code, ...body } });
-      message.success(category ? o.saved : o.created);
-      onDone();
-    } catch (err) {
-      if (!placeFieldErrors(form, err, locale, placeOf))
-        setError(problemText(err, locale, t.common.requestFailed, t.common.networkError));
-    } finally {
-      setBusy(false);
-    }
+    if (category)
+      await api(`/api/v1/categories/${encodeURIComponent(category.code)}`, { method: 'PATCH', body });
+    else await api('/api/v1/categories', { body: { code: v.code, ...body } });
   };
 
   const required = [{ required: true, message: t.form.required }];
   return (
-    <Drawer
-      open
+    <AdminEditor<Values>
+      name="category"
       size={760}
       title={category ? o.editCategory(category.name) : o.newCategory}
+      creating={!category}
+      placeOf={placeOf}
+      send={send}
       onClose={onClose}
-      destroyOnHidden
-      footer={
-        <Space>
-          <Button onClick={onClose}>{t.common.cancel}</Button>
-          <Button type="primary" loading={busy} onClick={() => form.submit()}>
-            {category ? o.save : o.create}
-          </Button>
-        </Space>
+      onDone={onDone}
+      initialValues={
+        category
+          ? {
+              name: category.name,
+              description: category.description,
+              acceptanceCriteria: category.acceptanceCriteria,
+              defaultUrgency: category.defaultUrgency ?? 'none',
+              indicators: category.indicators,
+            }
+          : { defaultUrgency: 'none', indicators: [] }
       }
     >
-      {error ? <Alert type="error" role="alert" title={error} style={{ marginBottom: 16 }} /> : null}
-      <Form<Values>
-        form={form}
-        name="category"
-        layout="vertical"
-        onFinish={submit}
-        initialValues={
-          category
-            ? {
-                name: category.name,
-                description: category.description,
-                acceptanceCriteria: category.acceptanceCriteria,
-                defaultUrgency: category.defaultUrgency ?? 'none',
-                indicators: category.indicators,
-              }
-            : { defaultUrgency: 'none', indicators: [] }
-        }
-      >
-        {category ? null : (
-          <Form.Item name="code" label={o.code} tooltip={o.codeHelp} rules={required}>
-            <Input maxLength={64} />
-          </Form.Item>
+      {category ? null : (
+        <Form.Item name="code" label={o.code} tooltip={o.codeHelp} rules={required}>
+          <Input maxLength={64} />
+        </Form.Item>
+      )}
+      <Form.Item name="name" label={o.categoryName} rules={required}>
+        <Input maxLength={50} />
+      </Form.Item>
+      <Form.Item name="defaultUrgency" label={o.defaultUrgency}>
+        <Select
+          style={{ width: 200 }}
+          options={[
+            { value: 'none', label: t.common.dash },
+            ...URGENCIES.map((u) => ({ value: u, label: t.names.urgency[u] })),
+          ]}
+        />
+      </Form.Item>
+      <Form.Item name="description" label={o.description}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+      <Form.Item name="acceptanceCriteria" label={o.acceptanceCriteria}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+      <Typography.Title level={2} style={{ fontSize: 16 }}>
+        {o.indicators}
+      </Typography.Title>
+      <Form.List name="indicators">
+        {(list, { add, remove }) => (
+          <>
+            {list.map((row) => (
+              <Space key={row.key} align="baseline" wrap data-testid="indicator-row">
+                <Form.Item name={[row.name, 'name']} label={o.indicatorName} rules={required}>
+                  <Input style={{ width: 180 }} maxLength={100} />
+                </Form.Item>
+                <Form.Item name={[row.name, 'key']} label={o.indicatorKey} rules={required}>
+                  <Input style={{ width: 170 }} maxLength={64} />
+                </Form.Item>
+                <Form.Item name={[row.name, 'unit']} label={o.indicatorUnit} initialValue="">
+                  <Input style={{ width: 80 }} maxLength={20} />
+                </Form.Item>
+                <Form.Item name={[row.name, 'target']} label={o.indicatorTarget}>
+                  <InputNumber min={0} style={{ width: 120 }} />
+                </Form.Item>
+                <Button
+                  type="text"
+                  aria-label={o.removeIndicator}
+                  icon={<MinusCircleOutlined />}
+                  onClick={() => remove(row.name)}
+                />
+              </Space>
+            ))}
+            {list.length < 30 ? (
+              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ unit: '' })}>
+                {o.addIndicator}
+              </Button>
+            ) : null}
+          </>
         )}
-        <Form.Item name="name" label={o.categoryName} rules={required}>
-          <Input maxLength={50} />
-        </Form.Item>
-        <Form.Item name="defaultUrgency" label={o.defaultUrgency}>
-          <Select
-            style={{ width: 200 }}
-            options={[
-              { value: 'none', label: t.common.dash },
-              ...URGENCIES.map((u) => ({ value: u, label: t.names.urgency[u] })),
-            ]}
-          />
-        </Form.Item>
-        <Form.Item name="description" label={o.description}>
-          <Input.TextArea rows={2} maxLength={2000} />
-        </Form.Item>
-        <Form.Item name="acceptanceCriteria" label={o.acceptanceCriteria}>
-          <Input.TextArea rows={2} maxLength={2000} />
-        </Form.Item>
-        <Typography.Title level={2} style={{ fontSize: 16 }}>
-          {o.indicators}
-        </Typography.Title>
-        <Form.List name="indicators">
-          {(list, { add, remove }) => (
-            <>
-              {list.map((row) => (
-                <Space key={row.key} align="baseline" wrap data-testid="indicator-row">
-                  <Form.Item name={[row.name, 'name']} label={o.indicatorName} rules={required}>
-                    <Input style={{ width: 180 }} maxLength={100} />
-                  </Form.Item>
-                  <Form.Item name={[row.name, 'key']} label={o.indicatorKey} rules={required}>
-                    <Input style={{ width: 170 }} maxLength={64} />
-                  </Form.Item>
-                  <Form.Item name={[row.name, 'unit']} label={o.indicatorUnit} initialValue="">
-                    <Input style={{ width: 80 }} maxLength={20} />
-                  </Form.Item>
-                  <Form.Item name={[row.name, 'target']} label={o.indicatorTarget}>
-                    <InputNumber min={0} style={{ width: 120 }} />
-                  </Form.Item>
-                  <Button
-                    type="text"
-                    aria-label={o.removeIndicator}
-                    icon={<MinusCircleOutlined />}
-                    onClick={() => remove(row.name)}
-                  />
-                </Space>
-              ))}
-              {list.length < 30 ? (
-                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ unit: '' })}>
-                  {o.addIndicator}
-                </Button>
-              ) : null}
-            </>
-          )}
-        </Form.List>
-      </Form>
-    </Drawer>
+      </Form.List>
+    </AdminEditor>
   );
 }

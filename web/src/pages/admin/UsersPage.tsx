@@ -18,10 +18,11 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, problemText } from '../../api/client.ts';
-import { type FieldPath, placeFieldErrors } from '../../api/fieldErrors.ts';
+import type { FieldPath } from '../../api/fieldErrors.ts';
 import { ToneTag } from '../../components/ToneTag.tsx';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useMe } from '../../session/SessionProvider.tsx';
+import { AdminEditor } from './AdminEditor.tsx';
 import { AdminOnly } from './AdminOnly.tsx';
 import type { AdminUnit, AdminUser } from './types.ts';
 
@@ -225,12 +226,9 @@ function UserModal({
   onDone: () => void;
 }) {
   const { t, locale } = useI18n();
-  const { message } = App.useApp();
   const me = useMe();
   const o = t.orgAdmin;
-  const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [units, setUnits] = useState<AdminUnit[]>([]);
   useEffect(() => {
     if (user) return;
@@ -238,80 +236,58 @@ function UserModal({
       `/api/v1/org/units?regionCode=${me.region.code}&subtree=true&limit=1000`,
     ).then(
       (r) => setUnits(r.units),
-      (err: unknown) => setError(problemText(err, locale, t.common.requestFailed, t.common.networkError)),
+      (err: unknown) => setLoadError(problemText(err, locale, t.common.requestFailed, t.common.networkError)),
     );
   }, [user, me.region.code, locale, t]);
 
-  const submit = async (v: Values) => {
-    setBusy(true);
-    setError(null);
-    try {
-      if (user)
-        await api(`/api/v1/org/users/${user.id}`, {
-          method: 'PATCH',
-          body: { displayName: v.displayName, roles: v.roles },
-        });
-      else await api('/api/v1/org/users', { body: v });
-      message.success(user ? o.saved : o.created);
-      onDone();
-    } catch (err) {
-      if (!placeFieldErrors(form, err, locale, placeOf))
-        setError(problemText(err, locale, t.common.requestFailed, t.common.networkError));
-    } finally {
-      setBusy(false);
-    }
+  const send = async (v: Values) => {
+    if (user)
+      await api(`/api/v1/org/users/${user.id}`, {
+        method: 'PATCH',
+        body: { displayName: v.displayName, roles: v.roles },
+      });
+    else await api('/api/v1/org/users', { body: v });
   };
 
   const required = [{ required: true, message: t.form.required }];
   return (
-    <Modal
-      open
+    <AdminEditor<Values>
+      modal
+      name="user"
       title={user ? o.editUser(user.displayName) : o.newUser}
-      onCancel={onClose}
-      destroyOnHidden
-      footer={[
-        <Button key="cancel" onClick={onClose}>
-          {t.common.cancel}
-        </Button>,
-        <Button key="save" type="primary" loading={busy} onClick={() => form.submit()}>
-          {user ? o.save : o.create}
-        </Button>,
-      ]}
+      creating={!user}
+      placeOf={placeOf}
+      send={send}
+      loadError={loadError}
+      onClose={onClose}
+      onDone={onDone}
+      initialValues={user ? { displayName: user.displayName, roles: user.roles } : { roles: [] }}
     >
-      {error ? <Alert type="error" role="alert" title={error} style={{ marginBottom: 16 }} /> : null}
-      <Form<Values>
-        form={form}
-        name="user"
-        layout="vertical"
-        onFinish={submit}
-        initialValues={user ? { displayName: user.displayName, roles: user.roles } : { roles: [] }}
-      >
-        {user ? null : (
-          <Form.Item name="username" label={o.username} rules={required}>
-            <Input maxLength={32} autoComplete="off" />
+      {user ? null : (
+        <Form.Item name="username" label={o.username} rules={required}>
+          <Input maxLength={32} autoComplete="off" />
+        </Form.Item>
+      )}
+      <Form.Item name="displayName" label={o.displayName} rules={required}>
+        <Input maxLength={64} />
+      </Form.Item>
+      {user ? null : (
+        <>
+          <Form.Item name="password" label={o.password} rules={required}>
+            <Input.Password maxLength={256} autoComplete="new-password" />
           </Form.Item>
-        )}
-        <Form.Item name="displayName" label={o.displayName} rules={required}>
-          <Input maxLength={64} />
-        </Form.Item>
-        {user ? null : (
-          <>
-            <Form.Item name="password" label={o.password} rules={required}>
-              <Input.Password maxLength={256} autoComplete="new-password" />
-            </Form.Item>
-            <Form.Item name="unitId" label={o.unit} rules={required}>
-              <Select
-                showSearch
-                optionFilterProp="label"
-                options={units.map((u) => ({ value: u.id, label: `${u.name}（${u.regionName}）` }))}
-              />
-            </Form.Item>
-          </>
-        )}
-        <Form.Item name="roles" label={o.roles} rules={required}>
-          <Checkbox.Group options={ROLES.map((r) => ({ value: r, label: t.names.role[r] }))} />
-        </Form.Item>
-      </Form>
-    </Modal>
+          <Form.Item name="unitId" label={o.unit} rules={required}>
+            <Select
+              showSearch
+              optionFilterProp="label"
+              options={units.map((u) => ({ value: u.id, label: `${u.name}（${u.regionName}）` }))}
+            />
+          </Form.Item>
+        </>
+      )}
+      <Form.Item name="roles" label={o.roles} rules={required}>
+        <Checkbox.Group options={ROLES.map((r) => ({ value: r, label: t.names.role[r] }))} />
+      </Form.Item>
+    </AdminEditor>
   );
 }

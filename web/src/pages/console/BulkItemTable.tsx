@@ -1,11 +1,9 @@
 import type { ItemAction } from '@duban/schema';
 import { Alert, Button, Flex, Form, Input, Modal, Progress, Radio, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link } from 'react-router';
 import { api, problemText } from '../../api/client.ts';
 import type { ItemDetail, ItemPage, ItemSummary } from '../../api/types.ts';
-import type { ItemFilter } from '../../components/ItemTable.tsx';
-import { LightTag } from '../../components/LightTag.tsx';
+import { type ItemFilter, itemColumns } from '../../components/ItemTable.tsx';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useItemChanges } from '../../live/LiveProvider.tsx';
 
@@ -119,33 +117,7 @@ export function BulkItemTable({ filter, actions }: { filter: ItemFilter; actions
             'aria-label': t.consoleTools.bulkPick(it.title),
           }),
         }}
-        columns={[
-          { title: t.list.number, dataIndex: 'number', width: 170 },
-          {
-            title: t.list.title,
-            dataIndex: 'title',
-            render: (_, it) => <Link to={`/items/${it.id}`}>{it.title}</Link>,
-          },
-          {
-            title: t.list.leadUnit,
-            dataIndex: 'leadUnitName',
-            render: (v: string | null) => v ?? t.common.dash,
-          },
-          { title: t.list.deadline, dataIndex: 'deadline', width: 120 },
-          {
-            title: t.list.light,
-            dataIndex: 'light',
-            width: 90,
-            render: (_, it) => <LightTag light={it.light} />,
-          },
-          {
-            title: t.list.status,
-            dataIndex: 'status',
-            width: 120,
-            render: (_, it) => t.names.status[it.status],
-          },
-          { title: t.list.progress, dataIndex: 'progress', width: 80, render: (v: number) => `${v}%` },
-        ]}
+        columns={itemColumns(t)}
       />
       {cursor ? (
         <Button onClick={() => load(cursor)} loading={loading}>
