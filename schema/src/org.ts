@@ -48,6 +48,10 @@ export const UnitPatchBody = z
     parentId: z.uuid().nullable().optional(),
     sortOrder: z.number().int().min(0).max(100_000).optional(),
     active: z.boolean().optional(),
+    requireHeadApproval: z
+      .boolean()
+      .optional()
+      .describe('单位负责人审批: handlers’ reports and requests wait for the unit head'),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
 export type UnitPatchInput = z.infer<typeof UnitPatchBody>;

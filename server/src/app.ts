@@ -12,6 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { registerAdmissionRoutes } from './admission/routes.ts';
 import { registerAuth } from './auth/register.ts';
 import { registerBulletinRoutes } from './bulletins/routes.ts';
 import { registerCalendarRoutes } from './calendar/routes.ts';
@@ -20,6 +21,7 @@ import type { AppContext } from './context.ts';
 import { registerEscalationRoutes } from './escalation/routes.ts';
 import { registerEvaluationRoutes } from './evaluation/routes.ts';
 import { registerOpen311Routes } from './exchange/open311/routes.ts';
+import { registerExtractRoutes } from './extract/routes.ts';
 import { registerCalendarFeedRoutes } from './feeds/routes.ts';
 import { registerFileRoutes } from './files/routes.ts';
 import { registerFollowupRoutes } from './followup/routes.ts';
@@ -29,14 +31,17 @@ import type { App } from './http/types.ts';
 import { registerIntakeRoutes } from './intake/pool-routes.ts';
 import { registerRoutingRoutes } from './intake/routing/routes.ts';
 import { registerDuplicateRoutes } from './intake/similarity/routes.ts';
+import { registerTopicRoutes } from './intake/topics/routes.ts';
 import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
+import { registerSubmissionRoutes } from './items/submission-routes.ts';
 import { registerKpiRoutes } from './kpi/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerNotificationRoutes } from './notify/routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
 import { registerReportingRoutes } from './reporting/routes.ts';
+import { registerRiskRoutes } from './risk/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
 
 /** The built web app (`npm run build --workspace web`): the SPA, its assets, verify.html. */
@@ -144,6 +149,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerOrgRoutes(app, ctx);
   registerCalendarRoutes(app, ctx);
   registerItemRoutes(app, ctx);
+  registerSubmissionRoutes(app, ctx);
   registerFileRoutes(app, ctx, {
     canReadViaItems: (actor, sha256) => canReadAttachment(ctx.db, actor, sha256),
   });
@@ -155,12 +161,16 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerKpiRoutes(app, ctx);
   registerBulletinRoutes(app, ctx);
   registerCockpitRoutes(app, ctx);
+  registerRiskRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerCalendarFeedRoutes(app, ctx);
   registerIntakeRoutes(app, ctx);
   registerDuplicateRoutes(app, ctx);
+  registerTopicRoutes(app, ctx);
   registerRoutingRoutes(app, ctx);
+  registerExtractRoutes(app, ctx);
   registerOpen311Routes(app, ctx);
   registerPortalRoutes(app, ctx);
+  registerAdmissionRoutes(app, ctx);
   return app;
 }

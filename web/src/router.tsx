@@ -35,6 +35,14 @@ export const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import('./pages/intake/IntakePage.tsx')).IntakePage }),
       },
       {
+        path: 'topics',
+        lazy: async () => ({ Component: (await import('./pages/intake/TopicsPage.tsx')).TopicsPage }),
+      },
+      {
+        path: 'extract',
+        lazy: async () => ({ Component: (await import('./pages/extract/ExtractPage.tsx')).ExtractPage }),
+      },
+      {
         path: 'items',
         lazy: async () => ({ Component: (await import('./pages/AllItemsPage.tsx')).AllItemsPage }),
       },
@@ -63,6 +71,13 @@ export const router = createBrowserRouter([
       {
         path: 'reports',
         lazy: async () => ({ Component: (await import('./pages/reports/ReportsPage.tsx')).ReportsPage }),
+      },
+      {
+        // 督办准入: quotas per unit and over-quota approvals.
+        path: 'admission',
+        lazy: async () => ({
+          Component: (await import('./pages/admission/AdmissionPage.tsx')).AdmissionPage,
+        }),
       },
       {
         path: 'scorecards',

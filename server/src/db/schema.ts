@@ -28,6 +28,8 @@ export type UnitTable = {
   /** 上级单位 (0021), and whether the unit is still in use. */
   parent_id: string | null;
   active: Generated<boolean>;
+  /** 单位负责人审批 (0024): handlers' reports and requests wait for the unit head's approval. */
+  require_head_approval: Generated<boolean>;
 };
 
 export type UserTable = {

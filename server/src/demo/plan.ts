@@ -59,6 +59,8 @@ export type ItemPlan = {
   decompose?: { children: { plan: ItemPlan; assigningUnitId: string; weight: number }[] };
   /** Dates fixed by the parent's decompose step (children). */
   fixed?: { start: string; deadline: string };
+  /** 滞后风险 demo trait of the lead unit, 0 (punctual) … 1 (chronically late): later finishes, slower progress, sparser reports. */
+  lateness?: number;
 };
 
 const DAY = 86_400_000;
@@ -133,7 +135,9 @@ export function planSteps(rng: Rng, plan: ItemPlan, today: string, now: Date): S
     steps.push({
       at: when,
       label: `${action} ${plan.draft.title}`,
-      run: (tx, t) => performAction(tx, actor, { itemId: id(), action, body, now: t }),
+      run: async (tx, t) => {
+        await performAction(tx, actor, { itemId: id(), action, body, now: t });
+      },
     });
   const latest = now.getTime() - 3_600_000;
   const clamp = (date: string, hour = 10) => new Date(Math.min(at(date, hour).getTime(), latest));
@@ -249,7 +253,10 @@ export function planSteps(rng: Rng, plan: ItemPlan, today: string, now: Date): S
   // Progress reports until the item's end of activity.
   let finished = plan.final === 'completed' || plan.final === 'evaluated' || plan.final === 'archived';
   let endDay = finished
-    ? minDate(addDays(deadline, rng.int(-20, 8)), addDays(today, -rng.int(3, 20)))
+    ? minDate(
+        addDays(deadline, rng.int(-20, 8) + Math.round(24 * (plan.lateness ?? 0) - 8)),
+        addDays(today, -rng.int(3, 20)),
+      )
     : today;
   if (endDay <= addDays(day, 10)) {
     // Too young to have finished (a child decomposed recently): it is still being handled.
@@ -258,7 +265,9 @@ export function planSteps(rng: Rng, plan: ItemPlan, today: string, now: Date): S
     endDay = today;
   }
   const span = Math.max(1, (at(endDay).getTime() - at(day).getTime()) / DAY);
-  const lag = plan.light === 'overdue' || plan.light === 'red' ? rng.float(0.5, 0.85) : rng.float(0.85, 1.05);
+  const lag =
+    (plan.light === 'overdue' || plan.light === 'red' ? rng.float(0.5, 0.85) : rng.float(0.85, 1.05)) *
+    (1 - 0.3 * (plan.lateness ?? 0));
   let cursor = addDays(day, rng.int(5, 12));
   let percent = 0;
   let requestedExtension = false;
@@ -296,7 +305,7 @@ export function planSteps(rng: Rng, plan: ItemPlan, today: string, now: Date): S
           reason: '理由不充分，请按原期限完成。',
         });
     }
-    cursor = addDays(cursor, rng.int(10, 25));
+    cursor = addDays(cursor, rng.int(10, 25) + Math.round(12 * (plan.lateness ?? 0)));
   }
 
   switch (plan.final) {

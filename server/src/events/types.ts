@@ -1,10 +1,12 @@
 import type { CategoryRulesInput, DeadlineRule } from '@duban/schema';
+import type { AdmissionEvent } from '../admission/events.ts';
 /**
  * 领域事件 — every state change writes one or more of these, in the same transaction as the
  * change. The union is the contract the evidence ledger hashes: add members, never repurpose one.
  */
 export type DomainEvent =
   | ItemEvent
+  | AdmissionEvent
   | { type: 'user.created'; userId: string; username: string; unitId: string; roles: string[] }
   | { type: 'user.updated'; userId: string; changes: Record<string, unknown> }
   | {
@@ -63,7 +65,39 @@ export type DomainEvent =
     }
   | NotificationEvent
   | IntakeEvent
-  | RoutingEvent;
+  | RoutingEvent
+  | SubmissionEvent;
+
+/**
+ * 单位负责人审批 (server/src/items/submissions.ts): a handler's report, extension or completion
+ * request held for the unit head; approving performs the action (its own item events follow).
+ */
+export type SubmissionEvent =
+  | {
+      type: 'submission.created';
+      itemId: string;
+      submissionId: string;
+      unitId: string;
+      action: 'report' | 'request-extension' | 'request-completion';
+    }
+  | {
+      type: 'submission.approved';
+      itemId: string;
+      submissionId: string;
+      unitId: string;
+      action: 'report' | 'request-extension' | 'request-completion';
+      submittedBy: string;
+      approvedBy: string;
+    }
+  | {
+      type: 'submission.rejected';
+      itemId: string;
+      submissionId: string;
+      unitId: string;
+      action: 'report' | 'request-extension' | 'request-completion';
+      submittedBy: string;
+      reason: string;
+    };
 
 /** 智能分派: the 三定 dictionary of a department key edited, the routing classifiers retrained. */
 export type RoutingEvent =

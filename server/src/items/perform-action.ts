@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { ACTION_BODIES, CreateItemBody } from '@duban/schema';
 import type { z } from 'zod';
+import { admitLeads } from '../admission/admit.ts';
 import type { Tx } from '../db/client.ts';
 import type { ItemRow } from '../db/schema.ts';
 import { appendEvents } from '../events/append.ts';
@@ -19,6 +20,7 @@ import { clockFor, refreshLights } from './lights.ts';
 import type { ItemAction, ItemCommand, ItemStatus } from './model.ts';
 import { canReadAttachment, canSeeItem, participantFor } from './policy.ts';
 import { loadItemForUpdate, saveItemState } from './repository.ts';
+import { holdForHeadApproval, type SubmissionView } from './submissions.ts';
 
 export type ActionBody<A extends ItemAction> = z.infer<(typeof ACTION_BODIES)[A]>;
 
@@ -30,7 +32,12 @@ export type PerformActionInput = {
   now: Date;
   /** 重复督办: registering a draft is refused when it duplicates open items (the HTTP route sets this). */
   checkDuplicates?: boolean;
+  /** 单位负责人审批: the head who approved this held submission (performs it instead of holding it again). */
+  approvedBy?: string;
 };
+
+/** `held`: the action awaits the unit head's approval (submissions.ts); nothing else was written. */
+export type PerformActionResult = { held?: SubmissionView };
 
 export function itemNotFound() {
   return new DomainError('ITEM_NOT_FOUND', { zh: '督办事项不存在', en: 'Supervision item not found' });
@@ -40,7 +47,11 @@ export function itemNotFound() {
  * Runs one lifecycle action in the caller's transaction: load and lock, authorize (404 when out of
  * scope), transition (pure), then write the state, the side records and the events together.
  */
-export async function performAction(tx: Tx, actor: Actor, input: PerformActionInput): Promise<void> {
+export async function performAction(
+  tx: Tx,
+  actor: Actor,
+  input: PerformActionInput,
+): Promise<PerformActionResult> {
   const loaded = await loadItemForUpdate(tx, input.itemId);
   if (!loaded || !(await canSeeItem(tx, actor, input.itemId))) throw itemNotFound();
   const { row, state } = loaded;
@@ -77,6 +88,12 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
       tx,
       command.assignments.map((a) => a.unitId),
     );
+  // 督办事项准入: a lead unit over its quota for the period is refused unless a leader approved it.
+  if (command.action === 'dispatch') await admitLeads(tx, row.id, command.assignments, input.now);
+  if (input.approvedBy === undefined) {
+    const held = await holdForHeadApproval(tx, actor, { ...input, body: parsed.data }, row);
+    if (held) return { held };
+  }
   const duplicateOverride =
     input.action === 'register' && input.checkDuplicates
       ? await checkDuplicateRegistration(
@@ -103,6 +120,7 @@ export async function performAction(tx: Tx, actor: Actor, input: PerformActionIn
   if (row.parent_id && (result.state.progress !== state.progress || result.state.status !== state.status)) {
     await rollUpAncestors(tx, row.parent_id, input.itemId, actor.userId, input.now);
   }
+  return {};
 }
 
 async function buildCommand(

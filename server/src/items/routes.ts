@@ -121,7 +121,7 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
         const version = expectedVersion(request);
         return runCommand(ctx, request, reply, actor, async (tx) => {
           const now = ctx.now();
-          await performAction(tx, actor, {
+          const done = await performAction(tx, actor, {
             itemId: request.params.id,
             action,
             body: request.body ?? {},
@@ -129,6 +129,8 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
             now,
             checkDuplicates: true,
           });
+          // 单位负责人审批: held for the unit head (202), the item unchanged.
+          if (done.held) return { status: 202, body: { submission: done.held } };
           const item = await getItemDetail(tx, actor, request.params.id, now);
           return { status: 200, body: { item }, headers: { etag: `"${item.version}"` } };
         });

@@ -112,6 +112,7 @@ export async function unitListing(db: Queryable, id: string): Promise<UnitListin
       'units.parent_id as parentId',
       'units.sort_order as sortOrder',
       'units.active',
+      'units.require_head_approval as requireHeadApproval',
     ])
     .where('units.id', '=', id)
     .executeTakeFirstOrThrow();
@@ -197,6 +198,10 @@ async function updateUnit(
     }
     diff.active = body.active;
     set.active = body.active;
+  }
+  if (body.requireHeadApproval !== undefined && body.requireHeadApproval !== unit.require_head_approval) {
+    diff.requireHeadApproval = body.requireHeadApproval;
+    set.require_head_approval = body.requireHeadApproval;
   }
   if (Object.keys(diff).length > 0) {
     await tx.updateTable('units').set(set).where('id', '=', id).execute();

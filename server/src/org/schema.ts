@@ -24,6 +24,7 @@ export const unitView = z.object({
   parentId: z.uuid().nullable(),
   sortOrder: z.number().int(),
   active: z.boolean(),
+  requireHeadApproval: z.boolean(),
 });
 
 export const role = z.enum(ROLES);

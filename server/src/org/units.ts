@@ -106,6 +106,7 @@ export type UnitListing = {
   parentId: string | null;
   sortOrder: number;
   active: boolean;
+  requireHeadApproval: boolean;
 };
 
 export type UnitFilter = {
@@ -134,6 +135,7 @@ export async function listUnits(db: Queryable, filter: UnitFilter): Promise<Unit
       'units.parent_id as parentId',
       'units.sort_order as sortOrder',
       'units.active',
+      'units.require_head_approval as requireHeadApproval',
     ])
     .orderBy('regions.path')
     .orderBy('units.sort_order')

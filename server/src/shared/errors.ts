@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'GONE'
   | 'DUPLICATE_USERNAME'
   | 'DUPLICATE_ITEM'
+  /** 督办事项准入: a lead unit's quota for the period is used up (409). */
+  | 'QUOTA_EXCEEDED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -57,6 +59,7 @@ export const STATUS_BY_CODE: { [C in ErrorCode]: number } = {
   GONE: 410,
   DUPLICATE_USERNAME: 409,
   DUPLICATE_ITEM: 409,
+  QUOTA_EXCEEDED: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -468,9 +468,11 @@ describe('administration in the browser (Chromium)', () => {
     const menu = sup.getByRole('navigation', { name: '主菜单' });
     await menu.getByRole('menuitem', { name: '督查控制台' }).waitFor();
     const entries = await menu.getByRole('menuitem').allTextContents();
-    for (const entry of ['组织机构', '用户与角色', '督办分类', '督办分类规则', '工作日历', '通知设置']) {
+    for (const entry of ['组织机构', '用户与角色', '督办分类', '督办分类规则', '工作日历']) {
       expect(entries).not.toContain(entry);
     }
+    // 通知设置 is every role's own page: in the plain menu, not under 系统管理.
+    expect(entries).toContain('通知设置');
     expect(await menu.getByText('系统管理', { exact: true }).count()).toBe(0);
     for (const url of [
       '/admin/calendar',

@@ -39,10 +39,15 @@ describe('the handling journey in the browser (Chromium)', () => {
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
       '督查控制台',
       '受理池',
+      '文件提取',
       '领导驾驶舱',
+      '热点话题',
       '回头看',
       '清单与通报',
+      '督办准入',
       '考核记分卡',
+      '全部事项',
+      '通知设置',
       '存证核验',
       '接口文档',
     ]);

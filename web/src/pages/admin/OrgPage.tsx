@@ -1,10 +1,8 @@
 import { PlusOutlined } from '@ant-design/icons';
 import {
   Alert,
-  App,
   Button,
   Card,
-  Drawer,
   Flex,
   Form,
   Input,
@@ -19,10 +17,11 @@ import {
 import type { DataNode } from 'antd/es/tree';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, problemText } from '../../api/client.ts';
-import { type FieldPath, placeFieldErrors } from '../../api/fieldErrors.ts';
+import type { FieldPath } from '../../api/fieldErrors.ts';
 import { ToneTag } from '../../components/ToneTag.tsx';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useMe } from '../../session/SessionProvider.tsx';
+import { AdminEditor } from './AdminEditor.tsx';
 import { AdminOnly } from './AdminOnly.tsx';
 import type { AdminUnit, Region, UnitKind } from './types.ts';
 
@@ -35,9 +34,19 @@ type Values = {
   parentId?: string | null;
   sortOrder?: number;
   active?: boolean;
+  requireHeadApproval?: boolean;
 };
 
-const FIELDS = ['name', 'shortName', 'kind', 'regionCode', 'parentId', 'sortOrder', 'active'];
+const FIELDS = [
+  'name',
+  'shortName',
+  'kind',
+  'regionCode',
+  'parentId',
+  'sortOrder',
+  'active',
+  'requireHeadApproval',
+];
 const placeOf = (path: FieldPath): FieldPath | null =>
   typeof path[0] === 'string' && FIELDS.includes(path[0]) ? [path[0]] : null;
 
@@ -251,16 +260,10 @@ function UnitDrawer({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const { t, locale } = useI18n();
-  const { message } = App.useApp();
+  const { t } = useI18n();
   const o = t.orgAdmin;
-  const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const submit = async (v: Values) => {
-    setBusy(true);
-    setError(null);
+  const send = async (v: Values) => {
     const body = {
       name: v.name,
       shortName: v.shortName?.trim() ? v.shortName.trim() : null,
@@ -268,93 +271,77 @@ function UnitDrawer({
       regionCode: v.regionCode,
       parentId: v.parentId ?? null,
       sortOrder: v.sortOrder ?? 0,
-      ...(unit ? { active: v.active ?? true } : {}),
+      ...(unit ? { active: v.active ?? true, requireHeadApproval: v.requireHeadApproval ?? false } : {}),
     };
-    try {
-      if (unit) await api(`/api/v1/org/units/${unit.id}`, { method: 'PATCH', body });
-      else await api('/api/v1/org/units', { body });
-      message.success(unit ? o.saved : o.created);
-      onDone();
-    } catch (err) {
-      if (!placeFieldErrors(form, err, locale, placeOf))
-        setError(problemText(err, locale, t.common.requestFailed, t.common.networkError));
-    } finally {
-      setBusy(false);
-    }
+    if (unit) await api(`/api/v1/org/units/${unit.id}`, { method: 'PATCH', body });
+    else await api('/api/v1/org/units', { body });
   };
 
   const required = [{ required: true, message: t.form.required }];
   const kinds = Object.keys(o.kinds) as UnitKind[];
   return (
-    <Drawer
-      open
+    <AdminEditor<Values>
+      name="unit"
       size={480}
       title={unit ? o.editUnit(unit.name) : o.newUnit}
+      creating={!unit}
+      placeOf={placeOf}
+      send={send}
       onClose={onClose}
-      destroyOnHidden
-      footer={
-        <Space>
-          <Button onClick={onClose}>{t.common.cancel}</Button>
-          <Button type="primary" loading={busy} onClick={() => form.submit()}>
-            {unit ? o.save : o.create}
-          </Button>
-        </Space>
+      onDone={onDone}
+      initialValues={
+        unit
+          ? {
+              name: unit.name,
+              shortName: unit.shortName ?? '',
+              kind: (unit.kind in o.kinds ? unit.kind : 'other') as UnitKind,
+              regionCode: unit.regionCode,
+              parentId: unit.parentId,
+              sortOrder: unit.sortOrder,
+              active: unit.active,
+              requireHeadApproval: unit.requireHeadApproval,
+            }
+          : { kind: 'department', regionCode, parentId: null, sortOrder: 0 }
       }
     >
-      {error ? <Alert type="error" role="alert" title={error} style={{ marginBottom: 16 }} /> : null}
-      <Form<Values>
-        form={form}
-        name="unit"
-        layout="vertical"
-        onFinish={submit}
-        initialValues={
-          unit
-            ? {
-                name: unit.name,
-                shortName: unit.shortName ?? '',
-                kind: (unit.kind in o.kinds ? unit.kind : 'other') as UnitKind,
-                regionCode: unit.regionCode,
-                parentId: unit.parentId,
-                sortOrder: unit.sortOrder,
-                active: unit.active,
-              }
-            : { kind: 'department', regionCode, parentId: null, sortOrder: 0 }
-        }
-      >
-        <Form.Item name="name" label={o.unitName} rules={required}>
-          <Input maxLength={100} />
+      <Form.Item name="name" label={o.unitName} rules={required}>
+        <Input maxLength={100} />
+      </Form.Item>
+      <Form.Item name="shortName" label={o.shortName}>
+        <Input maxLength={20} />
+      </Form.Item>
+      <Form.Item name="kind" label={o.kind} rules={required}>
+        <Select options={kinds.map((k) => ({ value: k, label: o.kinds[k] }))} />
+      </Form.Item>
+      <Form.Item name="regionCode" label={o.region} rules={required}>
+        <Select
+          showSearch
+          optionFilterProp="label"
+          options={regions.map((r) => ({ value: r.code, label: r.name }))}
+        />
+      </Form.Item>
+      <Form.Item name="parentId" label={o.parent}>
+        <Select
+          allowClear
+          showSearch
+          optionFilterProp="label"
+          placeholder={o.noParent}
+          options={units.filter((u) => u.id !== unit?.id).map((u) => ({ value: u.id, label: u.name }))}
+        />
+      </Form.Item>
+      <Form.Item name="sortOrder" label={o.sortOrder}>
+        <InputNumber min={0} max={100000} precision={0} />
+      </Form.Item>
+      {unit ? (
+        <Form.Item name="active" label={o.active} valuePropName="checked">
+          <Switch />
         </Form.Item>
-        <Form.Item name="shortName" label={o.shortName}>
-          <Input maxLength={20} />
+      ) : null}
+      {unit ? (
+        <Form.Item name="requireHeadApproval" label={o.requireHeadApproval} valuePropName="checked">
+          <Switch />
         </Form.Item>
-        <Form.Item name="kind" label={o.kind} rules={required}>
-          <Select options={kinds.map((k) => ({ value: k, label: o.kinds[k] }))} />
-        </Form.Item>
-        <Form.Item name="regionCode" label={o.region} rules={required}>
-          <Select
-            showSearch
-            optionFilterProp="label"
-            options={regions.map((r) => ({ value: r.code, label: r.name }))}
-          />
-        </Form.Item>
-        <Form.Item name="parentId" label={o.parent}>
-          <Select
-            allowClear
-            showSearch
-            optionFilterProp="label"
-            placeholder={o.noParent}
-            options={units.filter((u) => u.id !== unit?.id).map((u) => ({ value: u.id, label: u.name }))}
-          />
-        </Form.Item>
-        <Form.Item name="sortOrder" label={o.sortOrder}>
-          <InputNumber min={0} max={100000} precision={0} />
-        </Form.Item>
-        {unit ? (
-          <Form.Item name="active" label={o.active} valuePropName="checked">
-            <Switch />
-          </Form.Item>
-        ) : null}
-      </Form>
-    </Drawer>
+      ) : null}
+    </AdminEditor>
   );
 }

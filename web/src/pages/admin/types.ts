@@ -15,6 +15,8 @@ export type AdminUnit = {
   parentId: string | null;
   sortOrder: number;
   active: boolean;
+  /** 单位负责人审批 (migration 0024). */
+  requireHeadApproval: boolean;
 };
 
 export type AdminUser = {

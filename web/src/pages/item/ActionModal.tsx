@@ -1,10 +1,11 @@
 import type { ItemAction } from '@duban/schema';
-import { Alert, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Slider } from 'antd';
+import { Alert, App, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Slider } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ApiError, api, problemText } from '../../api/client.ts';
 import type { ItemDetail } from '../../api/types.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
+import { QuotaExceededAlert, type QuotaProblem, quotaProblemOf } from '../admission/QuotaExceededAlert.tsx';
 import { ACTION_FORMS, type FieldKind, formFieldOf } from './actionForms.ts';
 import {
   AssignmentsField,
@@ -102,9 +103,12 @@ export function ActionModal({
   onDone: (item: ItemDetail) => void;
 }) {
   const { t, locale } = useI18n();
+  const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // 督办准入: a dispatch over a unit's quota offers 申请超额审批.
+  const [quota, setQuota] = useState<QuotaProblem | null>(null);
   const [initial] = useState(() => initialValues(action, item));
   const fields: FieldDef[] = (ACTION_FORMS[action] ?? []).map((f) => ({
     name: f.name,
@@ -116,14 +120,20 @@ export function ActionModal({
   const submit = async (values: Values) => {
     setBusy(true);
     setError(null);
+    setQuota(null);
     try {
-      const res = await api<{ item: ItemDetail }>(`/api/v1/items/${item.id}/actions/${action}`, {
-        body: toBody(fields, values),
-        headers: { 'if-match': `"${item.version}"` },
-      });
-      onDone(res.item);
+      const res = await api<{ item?: ItemDetail; submission?: unknown }>(
+        `/api/v1/items/${item.id}/actions/${action}`,
+        { body: toBody(fields, values), headers: { 'if-match': `"${item.version}"` } },
+      );
+      // 202: held for the unit head's approval (单位负责人审批); the item itself is unchanged.
+      if (res.submission || !res.item) {
+        message.success(t.submissions.held);
+        onClose();
+      } else onDone(res.item);
     } catch (err) {
       const problem = err instanceof ApiError ? err.problem : null;
+      setQuota(quotaProblemOf(err, locale));
       const issues =
         problem?.errors ??
         (problem?.field
@@ -155,6 +165,7 @@ export function ActionModal({
       destroyOnHidden
     >
       {error ? <Alert type="error" title={error} role="alert" style={{ marginBottom: 16 }} /> : null}
+      {quota ? <QuotaExceededAlert problem={quota} /> : null}
       <Form<Values>
         form={form}
         layout="vertical"
