@@ -9,6 +9,7 @@ import { registerKpiJobs } from '../kpi/jobs.ts';
 import { startLedgerLoop } from '../ledger/service.ts';
 import { startNotifications } from '../notify/worker.ts';
 import { registerReportingJobs } from '../reporting/jobs.ts';
+import { registerRiskJobs } from '../risk/jobs.ts';
 
 const EVERY_MS = 60_000;
 
@@ -57,6 +58,10 @@ export function startWorker(ctx: AppContext): () => Promise<void> {
   // 回头看: closed items get their follow-up reviews, due reviews are announced (every 30 min).
   registerFollowupJobs(ctx, jobs).catch((err: unknown) =>
     console.error('follow-up jobs failed to register:', err instanceof Error ? err.message : err),
+  );
+  // 滞后风险: open items rescored hourly (the model retrained weekly).
+  registerRiskJobs(ctx, jobs).catch((err: unknown) =>
+    console.error('risk jobs failed to register:', err instanceof Error ? err.message : err),
   );
   jobs
     .start()

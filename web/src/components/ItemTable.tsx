@@ -1,16 +1,51 @@
 import { Alert, Button, Space, Table } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, problemText } from '../api/client.ts';
 import type { ItemPage, ItemSummary } from '../api/types.ts';
 import { useI18n } from '../i18n/I18nProvider.tsx';
+import type { Messages } from '../i18n/messages.ts';
 import { useItemChanges } from '../live/LiveProvider.tsx';
+import { RiskCell } from '../pages/cockpit/RiskTag.tsx';
 import { LightTag } from './LightTag.tsx';
 
 /** ListItemsQuery parameters (schema/src/items.ts) as the query string carries them. */
 export type ItemFilter = Record<string, string>;
 
 const PAGE = 50;
+
+/** The columns of an item list (编号, 标题, 牵头单位, 期限, 灯, 状态, 进度), shared by every item table. */
+export function itemColumns(t: Messages): ColumnsType<ItemSummary> {
+  return [
+    { title: t.list.number, dataIndex: 'number', width: 170 },
+    {
+      title: t.list.title,
+      dataIndex: 'title',
+      render: (_, it) => <Link to={`/items/${it.id}`}>{it.title}</Link>,
+    },
+    {
+      title: t.list.leadUnit,
+      dataIndex: 'leadUnitName',
+      render: (v: string | null) => v ?? t.common.dash,
+    },
+    { title: t.list.deadline, dataIndex: 'deadline', width: 120 },
+    {
+      title: t.list.light,
+      dataIndex: 'light',
+      width: 90,
+      render: (_, it) => <LightTag light={it.light} />,
+    },
+    {
+      title: t.list.status,
+      dataIndex: 'status',
+      width: 120,
+      render: (_, it) => t.names.status[it.status],
+    },
+    { title: t.list.progress, dataIndex: 'progress', width: 80, render: (v: number) => `${v}%` },
+    { title: t.risk.column, key: 'risk', width: 100, render: (_, it) => <RiskCell itemId={it.id} /> },
+  ];
+}
 
 /**
  * Items of GET /api/v1/items for a filter, 50 at a time with the API's cursor. Reloads the first
@@ -70,33 +105,7 @@ export function ItemTable({ filter }: { filter: ItemFilter }) {
         pagination={false}
         onRow={(it) => ({ onClick: () => navigate(`/items/${it.id}`), style: { cursor: 'pointer' } })}
         locale={{ emptyText: t.workbench.empty }}
-        columns={[
-          { title: t.list.number, dataIndex: 'number', width: 170 },
-          {
-            title: t.list.title,
-            dataIndex: 'title',
-            render: (_, it) => <Link to={`/items/${it.id}`}>{it.title}</Link>,
-          },
-          {
-            title: t.list.leadUnit,
-            dataIndex: 'leadUnitName',
-            render: (v: string | null) => v ?? t.common.dash,
-          },
-          { title: t.list.deadline, dataIndex: 'deadline', width: 120 },
-          {
-            title: t.list.light,
-            dataIndex: 'light',
-            width: 90,
-            render: (_, it) => <LightTag light={it.light} />,
-          },
-          {
-            title: t.list.status,
-            dataIndex: 'status',
-            width: 120,
-            render: (_, it) => t.names.status[it.status],
-          },
-          { title: t.list.progress, dataIndex: 'progress', width: 80, render: (v: number) => `${v}%` },
-        ]}
+        columns={itemColumns(t)}
       />
       {cursor ? (
         <Button onClick={() => load(cursor)} loading={loading}>

@@ -15,7 +15,7 @@ import {
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, problemText } from '../../api/client.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
@@ -25,6 +25,9 @@ import { hasMap, loadMap } from './geo.ts';
 import { type Drill, drillHref, type KpiFigure, type Overview, percent, type UnitCounts } from './types.ts';
 
 type Option = echarts.EChartsCoreOption;
+
+/** 滞后风险 (RiskPanel.tsx): loaded when the cockpit shows it. */
+const RiskPanel = lazy(() => import('./RiskPanel.tsx'));
 
 const RED = '#cf1322';
 const GREEN = '#389e0d';
@@ -173,6 +176,11 @@ function Dashboard({ data, onRegion }: { data: Overview; onRegion: (code: string
         </Col>
         <Col xs={24} lg={12}>
           <OverdueList data={data} />
+        </Col>
+        <Col xs={24}>
+          <Suspense fallback={<Spin />}>
+            <RiskPanel region={data.region.code} />
+          </Suspense>
         </Col>
       </Row>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>

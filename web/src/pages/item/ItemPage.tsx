@@ -33,9 +33,11 @@ import { ToneTag } from '../../components/ToneTag.tsx';
 import { formatInstant } from '../../format.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useItemChanges } from '../../live/LiveProvider.tsx';
+import { ItemRiskTag } from '../cockpit/RiskTag.tsx';
 import { ChildrenCard } from '../console/ChildrenCard.tsx';
 import { EVALUATED_STATUSES, EvaluationCard } from '../evaluation/EvaluationCard.tsx';
 import { NotFoundPage } from '../NotFoundPage.tsx';
+import { SubmissionsTable } from '../workbench/SubmissionsTable.tsx';
 import { ActionModal } from './ActionModal.tsx';
 import { ACTION_FORMS, DANGER_ACTIONS } from './actionForms.ts';
 import { EvidenceSection } from './EvidenceSection.tsx';
@@ -127,6 +129,7 @@ export function ItemPage() {
         </Typography.Title>
         <Tag data-testid="item-status">{t.names.status[item.status]}</Tag>
         <LightTag light={item.light} />
+        <ItemRiskTag itemId={item.id} />
         {item.isDemo ? (
           <Tag style={{ color: '#391085' }} color="purple">
             {t.common.demo}
@@ -254,6 +257,7 @@ export function ItemPage() {
             <Card size="small" title={t.item.assignments}>
               <AssignmentsTable assignments={item.assignments} />
             </Card>
+            <SubmissionsTable itemId={item.id} />
             <ChildrenCard item={item} />
             {item.milestones.length ? (
               <Card size="small" title={t.item.milestoneCard}>
