@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { seedEvaluationDemo } from '../evaluation/demo.ts';
 import { reindexItems } from '../intake/similarity/index.ts';
@@ -6,6 +7,7 @@ import { loadActor } from '../org/scope.ts';
 import type { Actor } from '../shared/actor.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import { createDemoAccounts, writeDemoAccounts } from './accounts.ts';
+import { seedDemoComplaints } from './complaints.ts';
 import { demoItemDraft } from './corpus.ts';
 import { createDemoOrg, DEMO_COUNTIES, DEMO_PROVINCE } from './org.ts';
 import { type Final, type ItemPlan, type LightGoal, type Party, planSteps, type Step } from './plan.ts';
@@ -114,7 +116,8 @@ export async function seedDemo(
       lead: await handlerOf(leadUnit, regionCode),
       collaborators: [],
       final,
-      light: lightDeck(rng),
+      light: lightDeck(rng, latenessOf(leadUnit.name)),
+      lateness: latenessOf(leadUnit.name),
     };
     // One at a time: each new handler account takes the next number.
     for (const u of collabUnits) plan.collaborators.push(await handlerOf(u, regionCode));
@@ -219,8 +222,27 @@ export async function seedDemo(
   log(
     `评估与回头看 / evaluation: ${evaluation.ratings} 条满意度, ${evaluation.evaluations} 份第三方评估, ${evaluation.followups} 条回头看`,
   );
+  // 受理池: citizens' complaints of the last four weeks, some problems reported again and again (热点话题).
+  const complaints = await ctx.db
+    .transaction()
+    .execute((tx) => seedDemoComplaints(tx, rng, { now, province: DEMO_PROVINCE }));
+  log(`受理池 / intake: ${complaints} 条群众诉求`);
   // 重复督办: every demo item in the duplicate index (createItem indexes them; this also catches edits).
   await reindexItems(ctx.db);
+  // 单位负责人审批: on, after the simulated histories, for every unit with a head (省住建厅's unit_head).
+  await ctx.db
+    .updateTable('units')
+    .set({ require_head_approval: true })
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('users')
+          .select('users.id')
+          .whereRef('users.unit_id', '=', 'units.id')
+          .where('users.active', '=', true)
+          .where(sql<boolean>`'unit_head' = any(users.roles)`),
+      ),
+    )
+    .execute();
   const items = await ctx.db
     .selectFrom('items')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -256,11 +278,21 @@ function finalsDeck(rng: Rng): () => Final {
   return () => rng.weighted(weights);
 }
 
-function lightDeck(rng: Rng): LightGoal {
+function lightDeck(rng: Rng, lateness = 0.3): LightGoal {
   return rng.weighted<LightGoal>([
     ['green', 45],
     ['yellow', 20],
     ['red', 10],
-    ['overdue', 25],
+    ['overdue', 25 * (0.4 + 2 * lateness)],
   ]);
+}
+
+/**
+ * 滞后风险: a unit's lateness trait, fixed by its name (so the demo stays reproducible and no draw of
+ * the main generator moves): about a quarter of the units are chronically late (0.6–1), the rest
+ * mostly punctual (0–0.35). planSteps lets it drive completion dates, progress and report spacing.
+ */
+function latenessOf(unitName: string): number {
+  const r = createRng(`lateness:${unitName}`);
+  return r.chance(0.25) ? r.float(0.6, 1) : r.float(0, 0.35);
 }

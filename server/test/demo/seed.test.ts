@@ -135,6 +135,44 @@ describe('demo data', () => {
     }
   });
 
+  it('requires 单位负责人审批 in the units that have a head (省住建厅), and only there', async () => {
+    const on = await ctx.db
+      .selectFrom('units')
+      .select('name')
+      .where('require_head_approval', '=', true)
+      .execute();
+    expect(on).toHaveLength(1);
+    expect(on[0]?.name).toMatch(/住房和城乡建设厅$/);
+    // The histories were simulated before: none of them is held.
+    const held = await ctx.db
+      .selectFrom('events')
+      .select('seq')
+      .where('type', '=', 'submission.created')
+      .execute();
+    expect(held).toEqual([]);
+  });
+
+  it('fills the 受理池 with citizens’ complaints in which 热点话题 finds repeated problems, one rising', async () => {
+    const res = await login('supervisor', passwordOf('supervisor'));
+    const cookie = `duban_session=${res.cookies.find((c) => c.name === 'duban_session')?.value}`;
+    const pool = await app.inject({ method: 'GET', url: '/api/v1/intake?limit=200', headers: { cookie } });
+    expect(pool.statusCode).toBe(200);
+    const records = pool.json().records as {
+      kind: string;
+      status: string;
+      contact: { phone: string | null };
+    }[];
+    expect(records.length).toBeGreaterThanOrEqual(40);
+    expect(records.every((r) => r.kind === 'complaint' && r.status === 'received')).toBe(true);
+    // Phone numbers are stored and masked on read.
+    expect(records.every((r) => r.contact.phone?.includes('*'))).toBe(true);
+    const topics = await app.inject({ method: 'GET', url: '/api/v1/intake/topics', headers: { cookie } });
+    expect(topics.statusCode).toBe(200);
+    const list = topics.json().topics as { count: number; rising: boolean }[];
+    expect(list.length).toBeGreaterThanOrEqual(4);
+    expect(list.some((t) => t.rising)).toBe(true);
+  });
+
   it('refuses to seed a database that is not empty', async () => {
     await expect(seedDemo(ctx, {})).rejects.toThrow(/空数据库|empty database/);
   });

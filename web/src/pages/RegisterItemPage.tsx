@@ -19,7 +19,7 @@ import {
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { ApiError, api, problemText } from '../api/client.ts';
 import { type FieldPath, placeFieldErrors } from '../api/fieldErrors.ts';
 import type { ItemDetail, Target } from '../api/types.ts';
@@ -126,6 +126,8 @@ export function RegisterItemPage() {
   const { t, locale } = useI18n();
   const { message } = App.useApp();
   const navigate = useNavigate();
+  // Values handed over by another page (热点话题 → 转为督办事项) as router state.
+  const prefill = (useLocation().state as { prefill?: Partial<Values> } | null)?.prefill;
   const [form] = Form.useForm<Values>();
   const [categories, setCategories] = useState<CategoryView[]>([]);
   // Targets pre-filled from the category's indicator templates, until the user edits them.
@@ -222,6 +224,7 @@ export function RegisterItemPage() {
           milestones: [],
           reportSchedule: { kind: 'none' },
           targets: [],
+          ...prefill,
         }}
       >
         <Form.Item name="title" label={r.itemTitle} rules={required}>

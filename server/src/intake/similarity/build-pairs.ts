@@ -8,8 +8,8 @@
  */
 import { createRng, type Rng } from '../../demo/random.ts';
 
-type Case = { place: string; detail: string; when: string };
-type Kind = {
+export type Case = { place: string; detail: string; when: string };
+export type Kind = {
   key: string;
   details: string[];
   whens: string[];
@@ -17,7 +17,7 @@ type Kind = {
   bodies: string[];
 };
 
-const PLACES = [
+export const PLACES = [
   '西湖区文三路华星小区',
   '拱墅区湖墅南路丽水苑',
   '上城区望江街道近江家园',
@@ -50,7 +50,7 @@ const PLACES = [
   '建德市新安江街道严州大道',
 ];
 
-const KINDS: Kind[] = [
+export const KINDS: Kind[] = [
   {
     key: 'night-construction',
     details: ['地铁三号线工地', '商业综合体工地', '安置房项目工地', '道路改造工地', '管网施工队'],
@@ -225,7 +225,7 @@ const fill = (s: string, c: Case) =>
   s.replaceAll('{p}', c.place).replaceAll('{d}', c.detail).replaceAll('{w}', c.when);
 
 type Text = { title: string; content: string };
-function write(rng: Rng, kind: Kind, c: Case, avoid?: { t: number; b: number }) {
+export function write(rng: Rng, kind: Kind, c: Case, avoid?: { t: number; b: number }) {
   let t = rng.int(0, kind.titles.length - 1);
   let b = rng.int(0, kind.bodies.length - 1);
   if (avoid) {
@@ -240,7 +240,7 @@ function write(rng: Rng, kind: Kind, c: Case, avoid?: { t: number; b: number }) 
   };
 }
 
-function caseOf(rng: Rng, kind: Kind, place?: string): Case {
+export function caseOf(rng: Rng, kind: Kind, place?: string): Case {
   return { place: place ?? rng.pick(PLACES), detail: rng.pick(kind.details), when: rng.pick(kind.whens) };
 }
 
