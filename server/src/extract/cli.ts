@@ -8,6 +8,7 @@ import { regionCodeArg } from '../shared/cli.ts';
 import { documentYear } from './document-year.ts';
 import { extractItems } from './extract.ts';
 import { formatItems } from './format.ts';
+import { llmConfigFromEnv, refineWithLlm } from './llm.ts';
 import { DocumentError, loadDocumentText } from './load-text.ts';
 import { attachUnits, buildUnitIndex, type OrgUnit } from './normalise-unit.ts';
 
@@ -16,7 +17,7 @@ function yearArg(value: string): number {
   return Number(value);
 }
 
-type Options = { year?: number; json?: boolean; units?: boolean; region?: string };
+type Options = { year?: number; json?: boolean; units?: boolean; region?: string; llm?: boolean };
 
 /**
  * `duban extract FILE [--year YYYY] [--json] [--units | --no-units] [--region CODE]`.
@@ -37,6 +38,11 @@ export function registerExtractCommands(program: Command, dataOption: () => stri
     .option('--units', '用数据库中的单位归一单位名称 / match unit names to the org tree in the database')
     .option('--no-units', '不连接数据库 / do not use the database')
     .option(
+      '--llm',
+      '用 DUBAN_LLM_URL 的大模型校正候选 / refine the candidates with the LLM at DUBAN_LLM_URL',
+    )
+    .option('--no-llm', '不使用大模型（即使已配置）/ rule-based only, even when an LLM is configured')
+    .option(
       '--region <code>',
       '只与该行政区划及下级的单位匹配 / match units of this region and below',
       regionCodeArg,
@@ -53,6 +59,11 @@ export function registerExtractCommands(program: Command, dataOption: () => stri
       }
       const year = opts.year ?? documentYear(text);
       let items = extractItems(text, { year });
+      // The optional LLM pass: on when DUBAN_LLM_URL is set (or --llm), never fails the command.
+      const llm = opts.llm === false ? undefined : llmConfigFromEnv();
+      if (opts.llm === true && !llm)
+        console.error('未设置 DUBAN_LLM_URL，仅用规则抽取 / DUBAN_LLM_URL is not set; rule-based only');
+      if (llm) items = (await refineWithLlm(text, items, llm, { year, warn: (m) => console.error(m) })).items;
       const units = await loadOrgUnits(opts, dataOption());
       if (units === 'failed') {
         process.exitCode = 1;
