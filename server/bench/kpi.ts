@@ -8,6 +8,8 @@
  * escalated (1 % to 绩效扣分), 0.5 % exempted, 20 % with a progress report, 5 % (done ones) with a
  * 满意度 rating and 5 % (done ones) with a decided 回头看 (a seventh of them 反弹).
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { sql } from 'kysely';
 import type { DbHandle } from '../src/db/client.ts';
 import { catchUpKpis, recomputeKpis } from '../src/kpi/rollups.ts';
@@ -17,6 +19,72 @@ import type { World } from './world.ts';
 export type KpiBenchOptions = { items: number; units: number; samples: number };
 
 const YEAR = 2019; // numbers of their own: no collision with items of the other parts
+
+/** user+system clock ticks (1/100 s) of a process, from /proc; undefined once it is gone. */
+function ticks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs fn and measures the CPU time of the PostgreSQL processes serving this database meanwhile
+ * (client backends and parallel workers, seen through pg_stat_activity every 20 ms and read from
+ * /proc): wall time on a loaded machine says little. Only when the server runs on this machine
+ * (cpuMs undefined otherwise, and on PGlite). A parallel worker's last < 20 ms can be missed.
+ */
+async function withBackendCpu<T>(
+  kind: string,
+  handle: DbHandle,
+  fn: () => Promise<T>,
+): Promise<{ result: T; cpuMs: number | undefined }> {
+  if (kind !== 'postgres') return { result: await fn(), cpuMs: undefined };
+  return handle.db.connection().execute(async (conn) => {
+    const self = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn);
+    if (ticks(Number(self.rows[0]?.pid)) === undefined) return { result: await fn(), cpuMs: undefined };
+    const first = new Map<number, number>();
+    const last = new Map<number, number>();
+    const poll = async (baseline: boolean) => {
+      const r = await sql<{ pid: number }>`
+        select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(
+        conn,
+      );
+      for (const { pid } of r.rows) {
+        const t = ticks(pid);
+        if (t === undefined) continue;
+        // a process first seen after the start (a parallel worker, a new connection) started within fn
+        if (!first.has(pid)) first.set(pid, baseline ? t : 0);
+        last.set(pid, t);
+      }
+    };
+    await poll(true);
+    let done = false;
+    const sampler = (async () => {
+      while (!done) {
+        await poll(false);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })();
+    try {
+      const result = await fn();
+      done = true;
+      await sampler;
+      await poll(false);
+      let sum = 0;
+      for (const [pid, t] of last) sum += t - (first.get(pid) ?? 0);
+      return { result, cpuMs: sum * 10 };
+    } finally {
+      done = true;
+      await sampler.catch(() => undefined);
+    }
+  });
+}
+
+const cpuText = (cpuMs: number | undefined) => (cpuMs === undefined ? 'n/a' : `${fmt(cpuMs / 1000, 2)} s`);
 
 export async function fill(handle: DbHandle, world: World, o: KpiBenchOptions): Promise<number> {
   const office = world.provOffice;
@@ -98,33 +166,67 @@ export async function benchKpi(
   out(
     `\n[${kind}] KPI engine: ${items.rows[0]?.n} items (${o.items} added), ${filled.result} units (filler ${fmt(filled.ms / 1000, 1)} s)`,
   );
+  return {
+    items: items.rows[0]?.n,
+    units: filled.result,
+    ...(await measureKpi(kind, handle, o.samples, out)),
+  };
+}
+
+/** Times two full recomputes and `samples` single-event catch-ups over what fill() loaded. */
+export async function measureKpi(
+  kind: string,
+  handle: DbHandle,
+  samples: number,
+  out: (line: string) => void,
+) {
   const at = new Date();
-  const runs: { ms: number; facts: number; rollups: number; factsMs: number; rollupsMs: number }[] = [];
+  const runs: {
+    ms: number;
+    cpuMs: number | undefined;
+    facts: number;
+    rollups: number;
+    factsMs: number;
+    rollupsMs: number;
+  }[] = [];
   for (let i = 0; i < 2; i++) {
-    const r = await recomputeKpis(handle.db, at);
-    runs.push({ ms: r.ms, facts: r.facts, rollups: r.rollups, factsMs: r.factsMs, rollupsMs: r.rollupsMs });
+    const load = os.loadavg()[0] ?? 0;
+    const { result: r, cpuMs } = await withBackendCpu(kind, handle, () => recomputeKpis(handle.db, at));
+    runs.push({
+      ms: r.ms,
+      cpuMs,
+      facts: r.facts,
+      rollups: r.rollups,
+      factsMs: r.factsMs,
+      rollupsMs: r.rollupsMs,
+    });
     out(
-      `  recompute ${i + 1}: ${fmt(r.ms / 1000, 2)} s (facts ${fmt(r.factsMs / 1000, 2)} s, roll-ups ${fmt(r.rollupsMs / 1000, 2)} s)`,
+      `  recompute ${i + 1}: ${fmt(r.ms / 1000, 2)} s wall (facts ${fmt(r.factsMs / 1000, 2)} s, roll-ups ${fmt(r.rollupsMs / 1000, 2)} s), ` +
+        `backend CPU ${cpuText(cpuMs)}, load average ${fmt(load, 2)}`,
     );
   }
   // Incremental: one new event for a random item, then the catch-up job folds it in.
   const sample = await sql<{ id: string }>`
-    select id from items where number_year = ${YEAR} order by random() limit ${o.samples}`.execute(handle.db);
+    select id from items where number_year = ${YEAR} order by random() limit ${samples}`.execute(handle.db);
   const perEvent: number[] = [];
-  for (const { id } of sample.rows) {
-    await handle.db.transaction().execute(async (tx) => {
-      const c = await sql<{ last_seq: number }>`
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const { cpuMs: eventsCpuMs } = await withBackendCpu(kind, handle, async () => {
+    for (const { id } of sample.rows) {
+      await handle.db.transaction().execute(async (tx) => {
+        const c = await sql<{ last_seq: number }>`
         update event_counter set last_seq = last_seq + 1 where id returning last_seq`.execute(tx);
-      await sql`insert into events (seq, id, type, item_id, actor_id, occurred_at, payload, canonical)
+        await sql`insert into events (seq, id, type, item_id, actor_id, occurred_at, payload, canonical)
         values (${c.rows[0]?.last_seq}, gen_random_uuid(), 'item.returned', ${id}, null, now(), '{}', '{}')`.execute(
-        tx,
-      );
-    });
-    const t = now();
-    await catchUpKpis(handle.db, at);
-    perEvent.push(ms(t));
-  }
+          tx,
+        );
+      });
+      const t = now();
+      await catchUpKpis(handle.db, at);
+      perEvent.push(ms(t));
+    }
+  });
   const s = summarize(perEvent);
+  const cpuPerEvent = eventsCpuMs === undefined ? undefined : eventsCpuMs / Math.max(1, perEvent.length);
   out(
     table(
       ['measure', 'runs', 'p50 ms', 'p95 ms', 'max ms', 'facts', 'roll-up rows'],
@@ -142,6 +244,15 @@ export async function benchKpi(
       ],
     ),
   );
+  out(
+    `  catch-up backend CPU per event (appending the event included): ${cpuPerEvent === undefined ? 'n/a' : `${fmt(cpuPerEvent, 1)} ms`}, ` +
+      `load average ${fmt(loadBefore, 2)} → ${fmt(os.loadavg()[0] ?? 0, 2)}`,
+  );
   out('  (targets on the server: full recompute ≤ 5 s for 1M items / 3,000 units; ≤ 50 ms per event)');
-  return { items: items.rows[0]?.n, units: filled.result, recompute: runs, perEventMs: s };
+  return {
+    recompute: runs,
+    perEventMs: s,
+    perEventBackendCpuMs: cpuPerEvent,
+    loadAverage: os.loadavg(),
+  };
 }

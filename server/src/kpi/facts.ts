@@ -6,9 +6,10 @@ import type { Queryable } from '../db/client.ts';
 
 /**
  * 指标事实 (kpi_item_facts): one row per dispatched, not cancelled (nor cancelled and archived) item, computed from the item's
- * current state as of a day (`today`, Asia/Shanghai). The same INSERT … SELECT builds the row of one
- * item (the incremental path, `items` = its ids) and of every item (`duban kpi recompute`), so the
- * two cannot define a fact differently. Definitions:
+ * current state as of a day (`today`, Asia/Shanghai). The same SELECT (factsSelect) builds the row of
+ * one item (the incremental path, `items` = its ids) and of every item (`duban kpi recompute`), so
+ * the two cannot define a fact differently (only the working-day look-up takes two forms, see
+ * workingDays). Definitions:
  *
  * - lead unit: the lead assignment that was not returned (else the last returned one, by unit id);
  *   region: the lead unit's region (the item's own region when it has no lead unit);
@@ -37,14 +38,57 @@ function idCondition(column: string, filter: ItemFilter): RawBuilder<unknown> {
   return sql`${sql.ref(column)} = any(${sql.val(filter.ids)}::uuid[])`;
 }
 
+/** kpi_item_facts' columns, in the order factsSelect() yields them. */
+export const FACT_COLUMNS = `item_id, lead_unit_id, assigning_unit_id, region_code, region_path,
+  category_code, period_month, deadline, completed_on, due, completed, completed_on_time, overdue,
+  paused, extended, exempted, returned, returned_count, working_days, escalated, deductions,
+  reports_count, rated, ratings_count, satisfied_count, reviewed, reviews_count, rebound_count,
+  computed_on`;
+
+/**
+ * The working days from dispatch to completion: ord(completed day) − ord(dispatch day) from
+ * kpi_workdays (null for a day it does not cover). A few items: two index look-ups each. Every item:
+ * the ordinals as one array (kpi_workdays holds consecutive days, see syncWorkdays), subscripted
+ * by day — out of range gives null like a missing row; two hash joins over the 40,000 days cost a
+ * tenth of a full recompute.
+ */
+function workingDays(filter: ItemFilter): RawBuilder<unknown> {
+  if (!('all' in filter)) {
+    return sql`(select wc.ord from kpi_workdays wc where wc.day = b.completed_on)
+      - (select wd.ord from kpi_workdays wd where wd.day = (b.dispatched_at at time zone 'Asia/Shanghai')::date)`;
+  }
+  const ords = sql`(select array_agg(w.ord order by w.day) from kpi_workdays w)`;
+  const first = sql`(select min(w.day) from kpi_workdays w)`;
+  return sql`${ords}[b.completed_on - ${first} + 1]
+    - ${ords}[(b.dispatched_at at time zone 'Asia/Shanghai')::date - ${first} + 1]`;
+}
+
 /** Inserts the fact rows of the filtered items (eligible ones only) as of `today`. */
 export async function insertFacts(db: Queryable, filter: ItemFilter, today: string): Promise<number> {
-  const r = await sql`
+  const r =
+    await sql`insert into kpi_item_facts (${sql.raw(FACT_COLUMNS)}) ${factsSelect(filter, today)}`.execute(
+      db,
+    );
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** The fact rows (FACT_COLUMNS) of the filtered items that are eligible, as of `today`. */
+export function factsSelect(filter: ItemFilter, today: string): RawBuilder<unknown> {
+  return sql`
+    -- The lead unit: the one lead not returned (at most one: unique index assignments_one_lead),
+    -- else the returned lead with the least unit id. Two streams rather than one DISTINCT ON over
+    -- every lead, whose sort was a tenth of a full recompute.
     with lead as (
-      select distinct on (a.item_id) a.item_id, a.unit_id
+      select a.item_id, a.unit_id
       from assignments a
-      where a.role = 'lead' and ${idCondition('a.item_id', filter)}
-      order by a.item_id, (a.status = 'returned'), a.unit_id
+      where a.role = 'lead' and a.status <> 'returned' and ${idCondition('a.item_id', filter)}
+      union all
+      (select distinct on (a.item_id) a.item_id, a.unit_id
+      from assignments a
+      where a.role = 'lead' and a.status = 'returned' and ${idCondition('a.item_id', filter)}
+        and not exists (select from assignments o
+          where o.item_id = a.item_id and o.role = 'lead' and o.status <> 'returned')
+      order by a.item_id, a.unit_id)
     ),
     -- Every per-item count from the other tables in one stream and one aggregate (one join below
     -- instead of one per table: the joins' copying was most of a full recompute).
@@ -102,11 +146,6 @@ export async function insertFacts(db: Queryable, filter: ItemFilter, today: stri
       -- of a full recompute's CPU)
       offset 0
     )
-    insert into kpi_item_facts (item_id, lead_unit_id, assigning_unit_id, region_code, region_path,
-      category_code, period_month, deadline, completed_on, due, completed, completed_on_time, overdue,
-      paused, extended, exempted, returned, returned_count, working_days, escalated, deductions,
-      reports_count, rated, ratings_count, satisfied_count, reviewed, reviews_count, rebound_count,
-      computed_on)
     select b.id, b.lead_unit_id, b.assigning_unit_id, b.region_code, r.path, b.category_code,
       to_char(case when b.completed and b.completed_on < b.deadline then b.completed_on else b.deadline end, 'YYYY-MM'),
       b.deadline, b.completed_on,
@@ -119,7 +158,7 @@ export async function insertFacts(db: Queryable, filter: ItemFilter, today: stri
       coalesce(x.exempted, false),
       coalesce(x.returned_count, 0) > 0,
       coalesce(x.returned_count, 0),
-      case when b.completed then wc.ord - wd.ord end,
+      case when b.completed then ${workingDays(filter)} end,
       coalesce(x.escalated, false),
       coalesce(x.deductions, 0),
       coalesce(x.reports_count, 0),
@@ -133,10 +172,7 @@ export async function insertFacts(db: Queryable, filter: ItemFilter, today: stri
     from base b
     join regions r on r.code = b.region_code
     left join side x on x.item_id = b.id
-    left join kpi_workdays wd on wd.day = (b.dispatched_at at time zone 'Asia/Shanghai')::date
-    left join kpi_workdays wc on wc.day = b.completed_on
-  `.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+  `;
 }
 
 /** Days covered by kpi_workdays; completions outside it have no working-day figure. */

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db, Queryable, Tx } from '../db/client.ts';
+import { type RawBuilder, sql } from 'kysely';
+import type { Db, Tx } from '../db/client.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import {
   compilePart,
@@ -9,7 +9,7 @@ import {
   type KpiPart,
   loadDefinitions,
 } from './definitions.ts';
-import { type ItemFilter, insertFacts, syncWorkdays } from './facts.ts';
+import { FACT_COLUMNS, factsSelect, type ItemFilter, insertFacts, syncWorkdays } from './facts.ts';
 
 /**
  * 指标汇总 (kpi_rollups): numerators and denominators of every KPI per dimension key and month
@@ -18,76 +18,83 @@ import { type ItemFilter, insertFacts, syncWorkdays } from './facts.ts';
  * category within that region and every ancestor ('category', key '<category>@<region>').
  *
  * Incremental upkeep: when an item's facts change, its old row's contribution is subtracted and the
- * new one's added by the same statement that the full recompute runs over every row — one
- * compilation of the definitions (definitions.ts), so incremental and full cannot drift apart.
+ * new one's added by the same roll-up statement that the full recompute runs over every row (there
+ * with every row's sign 1) — one compilation of the definitions (definitions.ts), so incremental and
+ * full cannot drift apart.
  */
 
 /**
  * One part's per-group total as int: `count(*) filter` / `sum(…) filter` (cheaper than
- * `sum(case …)`), and int so that the second level sums in int8 rather than numeric.
+ * `sum(case …)`), and int so that the second level sums in int8 rather than numeric. Signed: the
+ * rows carry a `sign` (−1 a fact row removed, 1 one added) and the total is the net change.
  */
-function partSum(part: KpiPart): string {
+function partSum(part: KpiPart, signed: boolean): string {
   const c = compilePart(part);
   if (c.kind === 'unitMonths') return '0::int';
+  if (signed) {
+    const v = c.isSum ? `f.sign * ${c.value}` : 'f.sign';
+    return `coalesce(sum(${v}) filter (where ${c.condition}), 0)::int`;
+  }
   if (!c.isSum) return `(count(*) filter (where ${c.condition}))::int`;
   return `coalesce(sum(${c.value}) filter (where ${c.condition}), 0)::int`;
 }
 
-/** Adds (sign 1) or subtracts (sign −1) the filtered facts' contributions to the roll-ups. */
-async function applyContributions(
-  db: Queryable,
-  defs: readonly KpiDefinition[],
-  filter: ItemFilter,
-  sign: 1 | -1,
-  /** Rows may exist already (incremental): add to them. A full rebuild inserts into an empty table. */
-  merge = true,
-): Promise<void> {
-  const kpis = computable(defs);
-  if (kpis.length === 0) return;
-  const sums = kpis.map((d, i) => `${partSum(d.numerator)} as n${i}, ${partSum(d.denominator)} as d${i}`);
-  const array = (p: 'n' | 'd') => `array[${kpis.map((_, i) => `${sign} * sum(g.${p}${i})`).join(', ')}]`;
-  const where = 'all' in filter ? sql`true` : sql`f.item_id = any(${sql.val(filter.ids)}::uuid[])`;
+/**
+ * The roll-up statement: adds the contributions of the fact rows `source` (alias `f`, with a `sign`
+ * column when signed) to kpi_rollups. `ctes` are put before it (the refresh's delete and insert).
+ * Without merge it inserts into an empty table (a full rebuild).
+ */
+function rollupStatement(
+  kpis: readonly KpiDefinition[],
+  o: { ctes: RawBuilder<unknown> | undefined; source: RawBuilder<unknown>; signed: boolean; merge: boolean },
+): RawBuilder<unknown> {
+  const sums = kpis.map(
+    (d, i) => `${partSum(d.numerator, o.signed)} as n${i}, ${partSum(d.denominator, o.signed)} as d${i}`,
+  );
+  const array = (p: 'n' | 'd') => `array[${kpis.map((_, i) => `sum(g.${p}${i})`).join(', ')}]`;
   const add = (col: string) =>
     sql.raw(
       `(select array_agg(a + b order by i) from unnest(r.${col}, excluded.${col}) with ordinality t(a, b, i))`,
     );
-  await sql`
-    with g as (
+  return sql`
+    with ${o.ctes ? sql`${o.ctes},` : sql``}
+    -- Two grouping sets, by lead unit and by category within region; a region's row is the sum of
+    -- its categories' rows (every fact has a category), which saves a third of the aggregation.
+    g as (
       select grouping(f.lead_unit_id, f.region_path, f.category_code) as gs,
         f.lead_unit_id, f.region_path, f.category_code, f.period_month, ${sql.raw(sums.join(', '))}
-      from kpi_item_facts f
-      where ${where}
-      group by grouping sets ((f.lead_unit_id, f.period_month), (f.region_path, f.period_month),
-        (f.category_code, f.region_path, f.period_month))
+      from ${o.source} f
+      group by grouping sets ((f.lead_unit_id, f.period_month), (f.category_code, f.region_path, f.period_month))
     )
     insert into kpi_rollups as r (dimension, key, period_month, numerators, denominators)
     select dims.dim, dims.key, g.period_month, ${sql.raw(array('n'))}, ${sql.raw(array('d'))}
     from g
     cross join lateral (
-      -- grouping() bits (lead, region, category), 1 = aggregated away: 3 per unit, 5 per region, 4 per category
+      -- grouping() bits (lead, region, category), 1 = aggregated away: 3 per unit, 4 per category
       select 'unit'::text as dim, g.lead_unit_id::text as key where g.gs = 3 and g.lead_unit_id is not null
       union all
-      select 'region', c from unnest(string_to_array(g.region_path, '.')) c where g.gs = 5
+      select 'region', c from unnest(string_to_array(g.region_path, '.')) c where g.gs = 4
       union all
       select 'category', g.category_code || '@' || c from unnest(string_to_array(g.region_path, '.')) c
       where g.gs = 4
     ) dims
     group by dims.dim, dims.key, g.period_month
     ${
-      merge
+      o.merge
         ? sql`on conflict (dimension, key, period_month) do update
       set numerators = ${add('numerators')}, denominators = ${add('denominators')}`
         : sql``
     }
-  `.execute(db);
+  `;
 }
 
 /** Serialises every writer of facts and roll-ups (the catch-up job, a recompute) on kpi_state's row. */
 async function lockState(tx: Tx) {
   // Unlogged: after a crash the row is gone with the facts, and the empty hash forces a rebuild.
-  await sql`insert into kpi_state (id) values (true) on conflict do nothing`.execute(tx);
+  // One statement: creates the row if missing, else locks it (the no-op update) and returns it.
   return sql<{ last_seq: string; definitions_hash: string }>`
-    select last_seq, definitions_hash from kpi_state where id for update`
+    insert into kpi_state as s (id) values (true) on conflict (id) do update set id = s.id
+    returning s.last_seq, s.definitions_hash`
     .execute(tx)
     .then((r) => {
       const row = r.rows[0];
@@ -96,14 +103,30 @@ async function lockState(tx: Tx) {
     });
 }
 
-/** Recomputes the facts of these items as of `today` and moves their roll-up contributions. Caller holds the lock. */
+/**
+ * Recomputes the facts of these items as of `today` and moves their roll-up contributions, in one
+ * statement (one round trip, one plan): the old rows deleted, the new ones inserted (after the
+ * delete: the sub-select on `old`), and the roll-ups moved by the net change (old rows −1, new +1).
+ * Caller holds the lock.
+ */
 async function refreshItems(tx: Tx, defs: readonly KpiDefinition[], ids: readonly string[], today: string) {
   if (ids.length === 0) return;
   const filter: ItemFilter = { ids };
-  await applyContributions(tx, defs, filter, -1);
-  await tx.deleteFrom('kpi_item_facts').where('item_id', 'in', ids).execute();
-  await insertFacts(tx, filter, today);
-  await applyContributions(tx, defs, filter, 1);
+  const ctes = sql`old as (
+      delete from kpi_item_facts where item_id = any(${sql.val(ids)}::uuid[]) returning *
+    ),
+    new as (
+      insert into kpi_item_facts (${sql.raw(FACT_COLUMNS)})
+      select s.* from (${factsSelect(filter, today)}) s where (select count(*) from old) >= 0
+      returning *
+    )`;
+  const source = sql`(select -1 as sign, o.* from old o union all select 1, n.* from new n)`;
+  const kpis = computable(defs);
+  if (kpis.length === 0) {
+    await sql`with ${ctes} select (select count(*) from new) as n`.execute(tx);
+    return;
+  }
+  await rollupStatement(kpis, { ctes, source, signed: true, merge: true }).execute(tx);
 }
 
 /** kpi_item_facts' secondary indexes (as in migrations/0015_kpi.sql): rebuilt after a bulk load. */
@@ -165,7 +188,15 @@ async function rebuild(tx: Tx, now: Date) {
     tx,
   );
   const t1 = performance.now();
-  await applyContributions(tx, defs, { all: true }, 1, false);
+  const kpis = computable(defs);
+  if (kpis.length > 0) {
+    await rollupStatement(kpis, {
+      ctes: undefined,
+      source: sql`kpi_item_facts`,
+      signed: false,
+      merge: false,
+    }).execute(tx);
+  }
   const t2 = performance.now();
   const n = await sql<{ n: string }>`select count(*) as n from kpi_rollups`.execute(tx);
   await tx
