@@ -6,8 +6,10 @@ import {
   STATUS_NAMES_ZH,
 } from '@duban/schema';
 import type { Queryable } from '../db/client.ts';
+import { type ListedItem, readItemsForListing } from '../items/batch-read.ts';
 import { findCategory } from '../items/categories.ts';
-import { getItemDetail, listItems } from '../items/queries.ts';
+import { listItems } from '../items/queries.ts';
+import { loadDefinitions } from '../kpi/definitions.ts';
 import { kpiValues, resolveTarget } from '../kpi/queries.ts';
 import { findRegion } from '../org/regions.ts';
 import { isRegionPathInScope } from '../org/scope.ts';
@@ -22,7 +24,8 @@ import type { Period } from './period.ts';
  * query functions, in the caller's data scope (the schedule reads as a province-level leader).
  */
 
-export type ItemDetail = Awaited<ReturnType<typeof getItemDetail>>;
+/** An item as the lists and bulletins read it (one set-based read for the whole scope). */
+export type ItemDetail = ListedItem;
 
 export type Scope = { regionCode: string; regionName: string; regionPath: string };
 
@@ -62,7 +65,7 @@ export async function resolveScope(
   return { regionCode: region.code, regionName: region.name, regionPath: region.path };
 }
 
-/** Every listed item of the region subtree, in full (assignments, milestones, evaluation), by deadline. */
+/** Every listed item of the region subtree, with assignments, milestones and evaluation, by deadline. */
 export async function loadScopeItems(
   db: Queryable,
   actor: Actor,
@@ -81,9 +84,7 @@ export async function loadScopeItems(
     for (const i of page.items) ids.push(i.id);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
-  const details: ItemDetail[] = [];
-  for (const id of ids) details.push(await getItemDetail(db, actor, id, now));
-  return details;
+  return readItemsForListing(db, actor, ids, now);
 }
 
 export function leadOf(item: ItemDetail) {
@@ -148,6 +149,31 @@ export type BulletinData = {
 
 const within = (d: string | null, p: Period) => d !== null && d >= p.from && d <= p.to;
 
+/**
+ * The units with KPI roll-ups in the months, or null when that cannot decide (办结率 over 单位·月):
+ * a unit without any has no item due (办结率's denominator 0) and is left out of the ranking
+ * without reading its figures one by one.
+ */
+async function unitsWithRollups(
+  db: Queryable,
+  unitIds: string[],
+  range: { from: string; to: string },
+): Promise<Set<string> | null> {
+  if (unitIds.length === 0) return new Set();
+  const completion = (await loadDefinitions(db)).find((d) => d.code === 'completion_rate');
+  if (completion !== undefined && 'unitMonths' in completion.denominator) return null;
+  const rows = await db
+    .selectFrom('kpi_rollups')
+    .select('key')
+    .distinct()
+    .where('dimension', '=', 'unit')
+    .where('key', 'in', unitIds)
+    .where('period_month', '>=', range.from)
+    .where('period_month', '<=', range.to)
+    .execute();
+  return new Set(rows.map((r) => r.key));
+}
+
 /** Rankings by 按期办结率, then 办结率, from the KPI roll-ups of the period's months. */
 async function rankUnits(
   db: Queryable,
@@ -167,7 +193,9 @@ async function rankUnits(
     1;
   const range = { from: period.monthFrom, to: period.monthTo, months };
   const rows: Omit<RankingRow, 'rank'>[] = [];
+  const counted = await unitsWithRollups(db, [...units.keys()], range);
   for (const [unitId, unitName] of units) {
+    if (counted !== null && !counted.has(unitId)) continue;
     const target = await resolveTarget(db, actor, { dimension: 'unit', key: unitId });
     const figures = await kpiValues(db, target, range);
     const fig = (code: string) => figures.find((f) => f.code === code);

@@ -52,3 +52,19 @@ export function findCjkFont(env: NodeJS.ProcessEnv = process.env): CjkFont {
 }
 
 export { missing as missingFontError };
+
+const bytesCache = new Map<string, { stamp: string; bytes: Buffer }>();
+
+/**
+ * The font file's bytes, read once per process (a CJK collection is ~20 MB) and read again only
+ * when the file changes (size or mtime). pdfkit parses and subsets them per document.
+ */
+export function fontBytes(path: string): Buffer {
+  const st = fs.statSync(path);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const hit = bytesCache.get(path);
+  if (hit?.stamp === stamp) return hit.bytes;
+  const bytes = fs.readFileSync(path);
+  bytesCache.set(path, { stamp, bytes });
+  return bytes;
+}

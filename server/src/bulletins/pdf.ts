@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { barColour, barRects, CHART, chartHeight } from './chart.ts';
 import type { Block } from './content.ts';
-import { type CjkFont, findCjkFont, missingFontError, SC_FACES } from './fonts.ts';
+import { type CjkFont, findCjkFont, fontBytes, missingFontError, SC_FACES } from './fonts.ts';
 
 const MARGIN = 56;
 const A4 = { width: 595.28, height: 841.89 };
@@ -16,8 +17,9 @@ function useFont(doc: Doc, font: CjkFont): void {
   const faces = font.face !== undefined ? [font.face] : font.path.endsWith('.ttc') ? SC_FACES : [undefined];
   for (const face of faces) {
     try {
-      if (face === undefined) doc.registerFont('cjk', font.path);
-      else doc.registerFont('cjk', font.path, face);
+      const bytes = fontBytes(font.path);
+      if (face === undefined) doc.registerFont('cjk', bytes);
+      else doc.registerFont('cjk', bytes, face);
       doc.font('cjk');
       // A font without Chinese glyphs would print empty boxes: refuse it.
       const fk = (doc as unknown as { _font?: { font?: { hasGlyphForCodePoint?(c: number): boolean } } })
@@ -114,14 +116,26 @@ function drawChart(doc: Doc, block: Extract<Block, { kind: 'chart' }>): void {
   doc.y = oy + height + 8;
 }
 
+/** Fonts found good in this process (path#face, size and mtime): parsing one again costs ~0.1–0.5 s. */
+const checked = new Set<string>();
+
 /** Whether the font loads and has Chinese glyphs: MissingFontError otherwise (checked before any work). */
 export function checkCjkFont(font: CjkFont = findCjkFont()): CjkFont {
+  let key: string | undefined;
+  try {
+    const st = fs.statSync(font.path);
+    key = `${font.path}#${font.face ?? ''}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    // useFont below says what is wrong with it
+  }
+  if (key !== undefined && checked.has(key)) return font;
   const doc = new PDFDocument({ size: 'A4' });
   try {
     useFont(doc, font);
   } finally {
     doc.end();
   }
+  if (key !== undefined) checked.add(key);
   return font;
 }
 

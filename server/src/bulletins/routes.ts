@@ -38,6 +38,20 @@ function sendMissingFont(err: MissingFontError, request: FastifyRequest, reply: 
     });
 }
 
+/** Whether the caller's Idempotency-Key (if any) already has a stored answer. */
+async function answerStored(ctx: AppContext, request: FastifyRequest, userId: string): Promise<boolean> {
+  const raw = request.headers['idempotency-key'];
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (key === undefined) return false;
+  const row = await ctx.db
+    .selectFrom('idempotency_keys')
+    .select('key')
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * 清单与通报: the archive of generated lists and bulletins (supervisors, leaders and auditors of the
  * region subtree; a bulletin elsewhere answers 404), generation on demand (supervisors), the
@@ -74,6 +88,12 @@ export function registerBulletinRoutes(app: App, ctx: AppContext) {
       const actor = requireActor(request);
       requireScope(actor, 'items:write');
       requireRole(actor, 'supervisor');
+      // A retry whose answer is stored: runCommand replays it (or refuses a different request) without
+      // calling back, so nothing is rendered again (stored answers are never deleted).
+      if (await answerStored(ctx, request, actor.userId))
+        return runCommand(ctx, request, reply, actor, async () => {
+          throw new Error('unreachable: the stored answer of this Idempotency-Key is gone');
+        });
       let rendered: Awaited<ReturnType<typeof renderBulletin>>;
       try {
         rendered = await renderBulletin(ctx.db, actor, request.body, ctx.now());

@@ -144,7 +144,7 @@ function deadlineProvisional(s: ItemState): boolean {
   return rule.kind === 'working-days' && rule.from === 'acceptance' && !lead?.acceptedAt;
 }
 
-function extensionPausedOn(pending: unknown): string | null {
+export function extensionPausedOn(pending: unknown): string | null {
   const at = (pending as { requestedAt?: unknown } | null)?.requestedAt;
   return typeof at === 'string' ? shanghaiDate(new Date(at)) : null;
 }

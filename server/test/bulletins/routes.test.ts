@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../support/context.ts';
 import type { World } from '../support/factories.ts';
+import { problem } from '../support/http.ts';
 import { buildBulletinWorld, pdfText } from './support.ts';
 
 /** 清单与通报 routes: 401 → 400 (field) → 403/404 → success, the download and the ledgered hash. */
@@ -22,13 +22,6 @@ afterAll(async () => {
   await w?.app.close();
   await ctx?.cleanup();
 });
-
-function problem(res: LightMyRequestResponse, status: number, code: string, field?: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json().code).toBe(code);
-  if (field !== undefined) expect(res.json().field).toBe(field);
-}
 
 const monthly = { kind: 'monthly', period: '2026-10', format: 'docx' };
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
