@@ -19,10 +19,15 @@
  * KPI: BENCH_KPI_ITEMS (items for the full KPI recompute, default 1000000; PGlite uses at most
  * BENCH_ITEMS), BENCH_KPI_UNITS (units leading them, default 3000), BENCH_KPI_SAMPLES (single-event
  * catch-ups timed, default 100).
+ * Duplicates (bench/similarity.ts): BENCH_DUP_TEXTS texts in the 重复督办 index (default 1000000 on the
+ * server; PGlite indexes at most BENCH_ITEMS): BENCH_DUP_ITEMS of them items (default 20000), the rest
+ * intake records; then BENCH_DUP_QUERIES lookups timed (default 200; stopped after BENCH_DUP_BUDGET_MS,
+ * default 300000, never before 20).
+ * Extract (bench/extract-throughput.ts): rule-based extraction of a ~100,000-character document.
  * Web (bench/web.ts): the initial JavaScript of the portal and the app, and the cockpit's time to first
  * chart on the demo data (BENCH_WEB_RUNS runs, default 5).
- * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger, kpi, web (e.g.
- * BENCH_ONLY=notify BENCH_DB=postgres for the notification figure alone); default all. A partial
+ * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger, kpi, duplicates,
+ * extract, web (e.g. BENCH_ONLY=notify BENCH_DB=postgres for the notification figure alone); default all. A partial
  * run writes latest-<db>-<parts>.json.
  *
  * The PGlite database lives in a temporary directory, the server one in a fresh database
@@ -45,10 +50,12 @@ import { listItems } from '../src/items/queries.ts';
 import type { Actor } from '../src/shared/actor.ts';
 import { addDays, shanghaiDate } from '../src/shared/time.ts';
 import { bulkLoad } from './bulk.ts';
+import { benchExtract } from './extract-throughput.ts';
 import { benchKpi } from './kpi.ts';
 import { benchLedger } from './ledger.ts';
 import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
 import { benchNotify } from './notify.ts';
+import { benchDuplicates } from './similarity.ts';
 import { benchSweep } from './sweep.ts';
 import { benchWeb } from './web.ts';
 import { buildWorld, type World } from './world.ts';
@@ -71,6 +78,11 @@ const P = {
   explainAll: process.env.BENCH_EXPLAIN === '1',
   only: process.env.BENCH_DB,
   sweepItems: int('BENCH_SWEEP_ITEMS', 1_000_000),
+  dupTexts: int('BENCH_DUP_TEXTS', 1_000_000),
+  dup: {
+    queries: Math.max(1, int('BENCH_DUP_QUERIES', 200)),
+    budgetMs: int('BENCH_DUP_BUDGET_MS', 300_000),
+  },
   notifications: int('BENCH_NOTIFICATIONS', 1500),
   kpi: {
     items: int('BENCH_KPI_ITEMS', 1_000_000),
@@ -85,7 +97,17 @@ const P = {
     proofs: int('BENCH_PROOFS', 200),
   },
 };
-const PARTS = ['creation', 'lists', 'sweep', 'notify', 'ledger', 'kpi', 'web'] as const;
+const PARTS = [
+  'creation',
+  'lists',
+  'sweep',
+  'notify',
+  'ledger',
+  'kpi',
+  'duplicates',
+  'extract',
+  'web',
+] as const;
 type Part = (typeof PARTS)[number];
 const ONLY: ReadonlySet<Part> | undefined = (() => {
   const raw = process.env.BENCH_ONLY?.trim();
@@ -157,10 +179,17 @@ async function main() {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
 
   try {
-    // 'web' (bench/web.ts) needs no database of the kinds: a part list of it alone skips them.
-    const dbParts = ONLY === undefined || [...ONLY].some((p) => p !== 'web');
+    // 'web' (bench/web.ts) and 'extract' need no database: a part list of them alone skips the kinds.
+    const dbParts = ONLY === undefined || [...ONLY].some((p) => p !== 'web' && p !== 'extract');
     if (dbParts && (!P.only || P.only === 'pglite')) await benchKind('pglite');
     if (dbParts && (!P.only || P.only === 'postgres')) await benchKind('postgres');
+    if (part('extract')) {
+      const extract = await benchExtract(out);
+      fs.writeFileSync(
+        path.join(RESULTS_DIR, 'latest-extract.json'),
+        `${JSON.stringify(extract, null, 2)}\n`,
+      );
+    }
     if (part('web')) {
       const web = await benchWeb(out, int('BENCH_WEB_RUNS', 5));
       fs.writeFileSync(path.join(RESULTS_DIR, 'latest-web.json'), `${JSON.stringify(web, null, 2)}\n`);
@@ -323,6 +352,17 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
       )
     : undefined;
 
+  const duplicates = part('duplicates')
+    ? await benchDuplicates(
+        kind,
+        handle,
+        world,
+        kind === 'postgres' ? P.dupTexts : Math.min(P.dupTexts, P.items),
+        out,
+        P.dup,
+      )
+    : undefined;
+
   const json = {
     db: kind,
     version: version.rows[0]?.v,
@@ -339,6 +379,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
     creation,
     ...lists,
     ...(kpi ? { kpi } : {}),
+    ...(duplicates ? { duplicates } : {}),
     rssNote:
       kind === 'pglite'
         ? 'RSS of this Node process, which includes the embedded database'
