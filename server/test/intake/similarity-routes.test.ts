@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDuplicates, recordText, reindexItems } from '../../src/intake/similarity/index.ts';
 import { compareTexts } from '../../src/intake/similarity/minhash.ts';
 import { DUPLICATE_THRESHOLD } from '../../src/intake/similarity/threshold.ts';
-import { expectProblem } from '../org/support.ts';
-import { createTestContext, type TestContext } from '../support/context.ts';
-import { buildWorld, type Client, itemBody, type World } from '../support/factories.ts';
+import { rowCount, type TestContext } from '../support/context.ts';
+import { type Client, closeWorld, itemBody, openWorld, type World } from '../support/factories.ts';
+import { expectProblem } from '../support/http.ts';
 
 /**
  * 重复督办: the index (recordText / findDuplicates), the refusal at registration (409 DUPLICATE_ITEM
@@ -34,23 +34,10 @@ const B2 = {
 };
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  w = await buildWorld(ctx);
-  ctx.setNow(NOW);
+  ({ ctx, w } = await openWorld(NOW));
   city = await w.as('city_sup');
 });
-afterAll(async () => {
-  await w?.app.close();
-  await ctx?.cleanup();
-});
-
-async function itemCount() {
-  const r = await ctx.db
-    .selectFrom('items')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
+afterAll(() => closeWorld(ctx, w));
 
 async function eventOf(type: string, itemId: string) {
   const r = await ctx.db
@@ -103,7 +90,7 @@ describe('registration refuses a duplicate of an open item in scope', () => {
     const res = await city.post('/api/v1/items', itemBody(A));
     expect(res.statusCode, res.body).toBe(201);
     first = res.json().item;
-    const before = await itemCount();
+    const before = await rowCount(ctx, 'items');
     const again = await city.post('/api/v1/items', itemBody(A2));
     expectProblem(again, 409, 'DUPLICATE_ITEM', 'body.content');
     const body = again.json();
@@ -112,7 +99,7 @@ describe('registration refuses a duplicate of an open item in scope', () => {
     expect(body.duplicates[0]).toMatchObject({ id: first.id, number: first.number, title: A.title });
     expect(body.duplicates[0].score).toBeGreaterThanOrEqual(DUPLICATE_THRESHOLD);
     expect(body.duplicates[0].sharedPhrases.some((p: string) => p.includes('地铁三号线工地'))).toBe(true);
-    expect(await itemCount()).toBe(before);
+    expect(await rowCount(ctx, 'items')).toBe(before);
   });
 
   it('does not tell a supervisor about items outside their scope (宁波 registers it)', async () => {
@@ -203,7 +190,7 @@ describe('registration refuses a duplicate of an open item in scope', () => {
     });
     expect(found.map((f) => f.id)).toEqual([id]);
     await sql`delete from similarity_index`.execute(ctx.db);
-    expect(await reindexItems(ctx.db)).toBe(await itemCount());
+    expect(await reindexItems(ctx.db)).toBe(await rowCount(ctx, 'items'));
     expect((await findDuplicates(ctx.db, { ...text, now: new Date(NOW) }))[0]?.id).toBe(id);
   });
 });

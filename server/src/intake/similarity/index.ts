@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../db/client.ts';
-import { bandHashes, compareTexts, signature, textShingles } from './minhash.ts';
+import { bandHashes, jaccard, sharedPhrases, signature, textShingles } from './minhash.ts';
 import { DUPLICATE_THRESHOLD } from './threshold.ts';
 
 /** Items closed longer ago than this leave the duplicate search (intake records likewise). */
@@ -34,14 +34,32 @@ export type DuplicateCandidate = {
   sharedPhrases: string[];
 };
 
+/**
+ * A band key shared by this many indexed texts or more says nothing about one case (it comes from
+ * bigrams every report of a common problem kind has): a lookup skips it. See README.md.
+ */
+export const POSTING_CAP = 500;
+/** The texts sharing the most band keys with the query that are scored exactly. */
+export const MAX_CANDIDATES = 100;
+
 /** Adds or replaces the index entry of an item or intake record (in the caller's transaction). */
 export async function recordText(db: Queryable, t: IndexedText): Promise<void> {
   const bands = bandHashes(signature(textShingles(t.title, t.content)));
+  // The old postings go through the primary key (band, seq): the row keeps its old keys in `bands`.
   await sql`
+    delete from similarity_bands p using similarity_index s
+    where s.kind = ${t.kind} and s.id = ${t.id} and p.seq = s.seq and p.band = any(s.bands)`.execute(db);
+  const row = await sql<{ seq: string | number }>`
     insert into similarity_index (kind, id, region_code, title, content, recorded_at, bands)
     values (${t.kind}, ${t.id}, ${t.regionCode}, ${t.title}, ${t.content}, ${t.at}, ${bandsLiteral(bands)}::int4[])
     on conflict (kind, id) do update set region_code = excluded.region_code, title = excluded.title,
-      content = excluded.content, recorded_at = excluded.recorded_at, bands = excluded.bands`.execute(db);
+      content = excluded.content, recorded_at = excluded.recorded_at, bands = excluded.bands
+    returning seq`.execute(db);
+  const seq = String((row.rows[0] as { seq: string | number }).seq);
+  await sql`
+    insert into similarity_bands (band, seq)
+    select distinct b, ${seq}::int8 from unnest(${bandsLiteral(bands)}::int4[]) as b
+    on conflict do nothing`.execute(db);
 }
 
 function bandsLiteral(bands: number[]): string {
@@ -73,6 +91,9 @@ export async function findDuplicates(
   if (shingleSet.size === 0) return [];
   const bands = bandHashes(signature(shingleSet));
   const since = new Date((q.now ?? new Date()).getTime() - WINDOW_DAYS * 86_400_000);
+  // LSH candidates: the texts sharing the most band keys with the query, each key weighted by how
+  // rare it is (1 / its posting count), read from the postings of those keys (btree), keys shared
+  // by POSTING_CAP texts or more skipped; then the window filters.
   const rows = await sql<{
     kind: IndexedKind;
     id: string;
@@ -80,11 +101,20 @@ export async function findDuplicates(
     title: string;
     content: string;
   }>`
+    with q as (select distinct b as band from unnest(${bandsLiteral(bands)}::int4[]) as b),
+    df as materialized (
+      select q.band,
+        (select count(*) from (select 1 from similarity_bands p where p.band = q.band limit ${POSTING_CAP}) c) as n
+      from q),
+    hits as (
+      select p.seq, sum(1.0 / d.n) as weight from df d join similarity_bands p on p.band = d.band
+      where d.n < ${POSTING_CAP}
+      group by p.seq order by weight desc, p.seq limit ${MAX_CANDIDATES})
     select s.kind, s.id, s.region_code, s.title, s.content
-    from similarity_index s
-    left join items i on s.kind = 'item' and i.id::text = s.id
-    where s.bands && ${bandsLiteral(bands)}::int4[]
-      and s.kind in (${sql.join(kinds)})
+    from hits h
+    join similarity_index s on s.seq = h.seq
+    left join items i on s.kind = 'item' and i.id = (case when s.kind = 'item' then s.id::uuid end)
+    where s.kind in (${sql.join(kinds)})
       and (${q.excludeId ?? null}::text is null or s.id <> ${q.excludeId ?? null}::text)
       and (
         (s.kind = 'intake' and s.recorded_at >= ${since})
@@ -93,19 +123,26 @@ export async function findDuplicates(
           or coalesce(i.archived_at, i.completed_at, i.updated_at) >= ${since}))
       )`.execute(db);
   const minScore = q.minScore ?? DUPLICATE_THRESHOLD;
-  const out: DuplicateCandidate[] = [];
+  const scored: (Omit<DuplicateCandidate, 'sharedPhrases'> & { text: string })[] = [];
+  // The exact score first (the query's shingles once); shared phrases only for the ones returned.
   for (const r of rows.rows) {
-    const cmp = compareTexts({ title: q.title, content: q.content }, r);
+    const exact = Math.round(jaccard(shingleSet, textShingles(r.title, r.content)) * 1000) / 1000;
     const factor = q.regionCode && r.region_code && r.region_code !== q.regionCode ? OTHER_REGION_FACTOR : 1;
-    const score = Math.round(cmp.score * factor * 1000) / 1000;
-    if (score >= minScore) out.push({ kind: r.kind, id: r.id, score, sharedPhrases: cmp.sharedPhrases });
+    const score = Math.round(exact * factor * 1000) / 1000;
+    if (score >= minScore) scored.push({ kind: r.kind, id: r.id, score, text: `${r.title}。${r.content}` });
   }
-  out.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
-  return out.slice(0, q.limit ?? 10);
+  scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  return scored.slice(0, q.limit ?? 10).map(({ text, ...c }) => ({
+    ...c,
+    sharedPhrases: sharedPhrases(`${q.title}。${q.content}`, text),
+  }));
 }
 
 /** Rebuilds the items' part of the index from every item (`duban intake reindex`); the count. */
 export async function reindexItems(db: Queryable): Promise<number> {
+  await sql`
+    delete from similarity_bands p using similarity_index s
+    where s.kind = 'item' and p.seq = s.seq and p.band = any(s.bands)`.execute(db);
   await sql`delete from similarity_index where kind = 'item'`.execute(db);
   let count = 0;
   let after: string | undefined;

@@ -64,13 +64,18 @@ export function normalise(text: string): string {
     .slice(0, MAX_CHARS);
 }
 
+/** The formulae as one pattern (in list order: a longer formula listed first wins where they overlap). */
+const BOILERPLATE_RE = new RegExp(BOILERPLATE.join('|'), 'g');
+
 /** The text's runs between punctuation and boilerplate, each normalised (shingles stay inside one). */
 export function segments(text: string): string[] {
-  let s = text.normalize('NFKC').slice(0, MAX_CHARS);
-  for (const w of BOILERPLATE) s = s.replaceAll(w, '。');
-  return s
+  // The text is NFKC once; each run then only needs lower-casing (and what that may add, dropped).
+  return text
+    .normalize('NFKC')
+    .slice(0, MAX_CHARS)
+    .replace(BOILERPLATE_RE, '。')
     .split(/[^\p{L}\p{N}]+/u)
-    .map(normalise)
+    .map((x) => x.toLowerCase().replace(/[^\p{L}\p{N}]/gu, ''))
     .filter((x) => x !== '');
 }
 
@@ -79,9 +84,17 @@ export function textShingles(title: string, content: string): Set<string> {
   const out = new Set<string>();
   const segs = segments(`${title}。${content}`);
   for (const seg of segs) {
+    const chars = Array.from(seg);
     // A lone character left between formulae (请, 的) says nothing; a one-character text still counts.
-    if (Array.from(seg).length < SHINGLE && segs.length > 1) continue;
-    for (const sh of shingles(seg)) out.add(sh);
+    if (chars.length < SHINGLE) {
+      if (segs.length === 1) out.add(seg);
+      continue;
+    }
+    for (let i = 0; i + SHINGLE <= chars.length; i++) {
+      let sh = chars[i] as string;
+      for (let j = 1; j < SHINGLE; j++) sh += chars[i + j] as string;
+      out.add(sh);
+    }
   }
   return out;
 }

@@ -1,0 +1,88 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findDuplicates, POSTING_CAP, recordText } from '../../src/intake/similarity/index.ts';
+import { bandHashes, signature, textShingles } from '../../src/intake/similarity/minhash.ts';
+import { createTestContext, type TestContext } from '../support/context.ts';
+
+/**
+ * 重复督办 postings (migration 0026): recordText keeps similarity_bands equal to each text's band
+ * keys, and a lookup skips band keys shared by POSTING_CAP texts or more.
+ */
+let ctx: TestContext;
+const at = new Date('2026-03-02T02:00:00Z');
+
+const A = {
+  title: '文三路华星小区地铁工地夜间施工扰民',
+  content: '西湖区文三路华星小区旁边的地铁三号线工地每天施工到凌晨一点，噪音很大，居民无法休息。',
+};
+const A2 = {
+  title: '投诉地铁三号线工地夜间施工',
+  content: '文三路华星小区附近的地铁三号线工地晚上一直施工到凌晨一点，吵得老人孩子睡不着。',
+};
+const B = {
+  title: '长河路春波小区三号楼电梯停运',
+  content: '滨江区长河路春波小区3号楼电梯坏了半个月一直没修好，高层老人下不了楼。',
+};
+
+const keysOf = (t: { title: string; content: string }) =>
+  [...new Set(bandHashes(signature(textShingles(t.title, t.content))))].sort((x, y) => x - y);
+
+async function postingsOf(id: string): Promise<number[]> {
+  const r = await sql<{ band: number }>`
+    select p.band from similarity_bands p join similarity_index s on s.seq = p.seq
+    where s.kind = 'intake' and s.id = ${id} order by p.band`.execute(ctx.db);
+  return r.rows.map((x) => Number(x.band));
+}
+
+const postingCount = async () =>
+  Number(
+    (await sql<{ n: number }>`select count(*)::int as n from similarity_bands`.execute(ctx.db)).rows[0]?.n,
+  );
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(() => ctx.cleanup());
+
+describe('postings', () => {
+  it('are the text band keys, replaced (not added to) when the text changes', async () => {
+    await recordText(ctx.db, { kind: 'intake', id: 'p-1', regionCode: '330106', ...A, at });
+    expect(await postingsOf('p-1')).toEqual(keysOf(A));
+    expect(await postingCount()).toBe(keysOf(A).length);
+    await recordText(ctx.db, { kind: 'intake', id: 'p-1', regionCode: '330106', ...B, at });
+    expect(await postingsOf('p-1')).toEqual(keysOf(B));
+    expect(await postingCount()).toBe(keysOf(B).length);
+    // The same text again changes nothing.
+    await recordText(ctx.db, { kind: 'intake', id: 'p-1', regionCode: '330106', ...B, at });
+    expect(await postingCount()).toBe(keysOf(B).length);
+    await sql`delete from similarity_bands`.execute(ctx.db);
+    await sql`delete from similarity_index`.execute(ctx.db);
+  });
+
+  it('skips band keys shared by POSTING_CAP texts or more, and finds the duplicate by the others', async () => {
+    await recordText(ctx.db, { kind: 'intake', id: 'p-2', regionCode: '330106', ...A, at });
+    const query = keysOf(A2);
+    const shared = query.filter((k) => keysOf(A).includes(k));
+    expect(shared.length).toBeGreaterThan(2);
+    // Flood all but one of the shared keys (postings of texts not in the index: never candidates).
+    const flood = async (keys: number[]) =>
+      sql`
+        insert into similarity_bands (band, seq)
+        select k, 1000000 + g from unnest(${`{${keys.join(',')}}`}::int4[]) as k,
+          generate_series(1, ${POSTING_CAP}) as g
+        on conflict do nothing`.execute(ctx.db);
+    await flood(shared.slice(1));
+    const found = await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at });
+    expect(found.map((f) => f.id)).toEqual(['p-2']);
+    // Once every shared key is that common the lookup no longer reads them: nothing is found.
+    await flood(shared.slice(0, 1));
+    expect(await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).toEqual([]);
+    // Back under the cap (the flood's postings plus p-2's own were POSTING_CAP + 1) and it is read again.
+    await sql`delete from similarity_bands where band = ${shared[0] as number} and seq in (1000001, 1000002)`.execute(
+      ctx.db,
+    );
+    expect((await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).map((f) => f.id)).toEqual(
+      ['p-2'],
+    );
+  });
+});
