@@ -133,6 +133,8 @@ describe('滞后风险 in the browser (Chromium)', () => {
     expect(await leader.getByTestId('risk-total').getAttribute('data-total')).toBe('4');
     await leader.locator('[data-testid="chart-risk-map"][data-chart-ready="true"]').waitFor();
     expect(await leader.getByTestId('risk-model').textContent()).toBeTruthy();
+    await shot(leader, 'risk-cockpit-zh');
+    expect(await axeViolations(leader)).toEqual([]);
     const cell = leader.locator('[data-testid="risk-heat"] .ant-table-row button').first();
     await cell.scrollIntoViewIfNeeded();
     const count = Number(/\((\d+)\)/.exec((await cell.textContent()) ?? '')?.[1]);
@@ -146,8 +148,7 @@ describe('滞后风险 in the browser (Chromium)', () => {
       .toBe(count);
     await shot(leader, 'risk-drill-zh');
     await leader.keyboard.press('Escape');
-    await shot(leader, 'risk-cockpit-zh');
-    expect(await axeViolations(leader)).toEqual([]);
+    await expect.poll(() => leader.locator('.ant-drawer-open').count()).toBe(0);
   });
 
   it('the item page shows 风险 xx% and the item list a risk column', async () => {
