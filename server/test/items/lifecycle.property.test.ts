@@ -495,7 +495,10 @@ function run(initial: ItemState, steps: Step[]) {
     }
     if (before.status === 'cancelled') expect(['archive', 'comment', 'instruct']).toContain(action);
     if (cmd.action === 'dispatch') {
-      expect(dispatchIsValid(cmd.assignments, today, before.deadline)).toBe(true);
+      // Against the deadline after the dispatch: re-dispatching a returned item restarts its clock and
+      // moves the item's deadline on by the pause, so a unit may be given a date past the old one.
+      expect(dispatchIsValid(cmd.assignments, today, after.deadline)).toBe(true);
+      expect(after.deadline >= before.deadline).toBe(true);
       expect(liveLeads(after).length, 'exactly one live lead after 交办').toBe(1);
       expect(after.assignments.filter((a) => a.status !== 'returned').length).toBe(cmd.assignments.length);
       expect(['dispatched', 'in_progress']).toContain(after.status);
