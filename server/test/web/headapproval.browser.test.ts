@@ -52,6 +52,8 @@ describe('单位负责人审批 in the browser', () => {
   it('the unit head approves it under 待审批; the report reaches the item', async () => {
     head = await b.signIn('housing_head');
     await expect.poll(() => new URL(head.url()).pathname).toBe('/workbench');
+    // The tabs render after the page's first data: wait for them before reading them all.
+    await head.getByRole('tab', { name: '待审批' }).waitFor();
     expect(await head.getByRole('tab').allTextContents()).toEqual([
       '待签收',
       '办理中',
