@@ -21,7 +21,7 @@ import { api, problemText } from '../../api/client.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useItemChanges } from '../../live/LiveProvider.tsx';
 import { type ChartClick, EChart, type echarts } from './EChart.tsx';
-import { hasMap, loadMap } from './geo.ts';
+import { hasMap, loadMap, regionMapSeries } from './geo.ts';
 import { type Drill, drillHref, type KpiFigure, type Overview, percent, type UnitCounts } from './types.ts';
 
 type Option = echarts.EChartsCoreOption;
@@ -32,7 +32,6 @@ const RiskPanel = lazy(() => import('./RiskPanel.tsx'));
 const RED = '#cf1322';
 const GREEN = '#389e0d';
 const BLUE = '#1677ff';
-const GREY = '#bfbfbf';
 
 /**
  * 领导驾驶舱: the KPI cards, monthly trend, the jurisdiction's heat map (or its sub-regions as bars
@@ -417,23 +416,7 @@ function RegionMap({
       return {
         tooltip: { trigger: 'item', ...tooltip },
         visualMap: { left: 8, bottom: 8, calculable: false, itemHeight: 100, ...visualMap },
-        series: [
-          {
-            type: 'map',
-            map: mapName,
-            nameProperty: 'code',
-            roam: false,
-            selectedMode: false,
-            label: {
-              show: true,
-              fontSize: 11,
-              formatter: (p: { name: string }) => names.get(p.name) ?? p.name,
-            },
-            itemStyle: { areaColor: GREY, borderColor: '#fff' },
-            emphasis: { label: { show: true }, itemStyle: { areaColor: '#69b1ff' } },
-            data: seriesData,
-          },
-        ],
+        series: [regionMapSeries(mapName, names, seriesData)],
       };
     // No boundary map of this region's children: the same figures as bars.
     return {

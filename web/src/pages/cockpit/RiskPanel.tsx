@@ -6,7 +6,7 @@ import { api, problemText } from '../../api/client.ts';
 import { ToneTag } from '../../components/ToneTag.tsx';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { type ChartClick, EChart, type echarts } from './EChart.tsx';
-import { hasMap, loadMap } from './geo.ts';
+import { hasMap, loadMap, NO_DATA_GREY, regionMapSeries } from './geo.ts';
 import { RISK_TONES, RiskLevelTag } from './RiskTag.tsx';
 
 type Option = echarts.EChartsCoreOption;
@@ -14,7 +14,7 @@ type Option = echarts.EChartsCoreOption;
 /** What a drill-down lists: the region's open scored items, narrowed. */
 type RiskDrill = { region: string; unit?: string; category?: string; level?: RiskLevel; label: string };
 
-const GREY = '#bfbfbf';
+const GREY = NO_DATA_GREY;
 const SCALE = ['#f6ffed', '#fff7e6', '#ffccc7', '#cf1322'];
 const pct = (p: number) => Math.round(p * 100);
 /** A button that shows only its content (a clickable tag). */
@@ -178,23 +178,7 @@ function RiskMap({ data, onDrill }: { data: RiskOverview; onDrill: (d: RiskDrill
       return {
         tooltip: { trigger: 'item', ...tooltip },
         visualMap: { left: 8, bottom: 8, calculable: false, itemHeight: 100, ...visualMap },
-        series: [
-          {
-            type: 'map',
-            map: mapName,
-            nameProperty: 'code',
-            roam: false,
-            selectedMode: false,
-            label: {
-              show: true,
-              fontSize: 11,
-              formatter: (p: { name: string }) => names.get(p.name) ?? p.name,
-            },
-            itemStyle: { areaColor: GREY, borderColor: '#fff' },
-            emphasis: { label: { show: true }, itemStyle: { areaColor: '#69b1ff' } },
-            data: seriesData,
-          },
-        ],
+        series: [regionMapSeries(mapName, names, seriesData)],
       };
     return {
       tooltip: { trigger: 'item', ...tooltip },

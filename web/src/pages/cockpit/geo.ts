@@ -35,3 +35,28 @@ export function loadMap(regionCode: string): Promise<string> {
   }
   return p;
 }
+
+/** The grey of a region without figures, on every cockpit map. */
+export const NO_DATA_GREY = '#bfbfbf';
+
+/**
+ * The ECharts `map` series of a region's children, joined by GB/T 2260 code (`nameProperty`), labelled
+ * with their names: the cockpit's completion map and the risk map draw the same boundaries this way.
+ */
+export function regionMapSeries(mapName: string, names: Map<string, string>, data: unknown[]) {
+  return {
+    type: 'map' as const,
+    map: mapName,
+    nameProperty: 'code',
+    roam: false,
+    selectedMode: false as const,
+    label: {
+      show: true,
+      fontSize: 11,
+      formatter: (p: { name: string }) => names.get(p.name) ?? p.name,
+    },
+    itemStyle: { areaColor: NO_DATA_GREY, borderColor: '#fff' },
+    emphasis: { label: { show: true }, itemStyle: { areaColor: '#69b1ff' } },
+    data,
+  };
+}
