@@ -138,7 +138,9 @@ describe('risk API', () => {
     expect(res.json().scored).toBe(4);
     expect(res.json().model.version).toBeTruthy();
     expect(await models()).toHaveLength(before + 1);
-    expect((await risks()).every((r) => r.model_version === res.json().model.version)).toBe(true);
+    const rows = await risks();
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => r.model_version === res.json().model.version)).toBe(true);
   });
 
   it('400 problem+json naming the field, with nothing written', async () => {
