@@ -1,3 +1,4 @@
+import type { OidcConfig } from './auth/oidc-config.ts';
 import type { Db, DbHandle } from './db/client.ts';
 
 /** What every module's routes and commands are given. `now` is injectable for tests. */
@@ -11,6 +12,8 @@ export type AppContext = {
   metricsToken: string | undefined;
   now: () => Date;
   ledger: LedgerConfig;
+  /** 统一身份认证 (OpenID Connect SSO); undefined when not configured. */
+  oidc?: OidcConfig | undefined;
 };
 
 /** Evidence ledger settings (env.ts); the signing key itself lives in `<dataDir>/ledger/`. */

@@ -33,6 +33,29 @@ const EnvSchema = z.object({
    * embedded database's job runner first sweeps one interval after start, pg-boss at once.
    */
   DUBAN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** 统一身份认证 (OpenID Connect SSO, auth/oidc-config.ts): off unless the issuer is set. */
+  DUBAN_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  DUBAN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  DUBAN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  DUBAN_OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  DUBAN_OIDC_LABEL: z.string().min(1).max(40).default('统一身份认证登录'),
+  DUBAN_OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+  /**
+   * 双因素认证: roles that must sign in with a TOTP code (comma list; empty = nobody). The DB
+   * setting `mfa_enforced` (default on; the demo seed turns it off) switches the requirement.
+   */
+  DUBAN_MFA_ROLES: z.string().default('admin,supervisor,leader'),
+  /**
+   * Behind a reverse proxy (nginx): which X-Forwarded-For hops to believe, so rate limits and logs
+   * see the client's address. Unset/false = none; true = any; else a comma list of addresses/CIDRs (e.g. 127.0.0.1).
+   */
+  DUBAN_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v): boolean | string => {
+      if (v === undefined || v === '' || v === 'false') return false;
+      return v === 'true' ? true : v;
+    }),
   DUBAN_SECURE_COOKIES: z
     .enum(['true', 'false'])
     .default('false')

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { oidcConfigFromEnv } from './auth/oidc-config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
@@ -37,5 +38,6 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<AppContext
       witnessDir: env.DUBAN_LEDGER_WITNESS_DIR,
       witnessUrl: env.DUBAN_LEDGER_WITNESS_URL,
     },
+    oidc: oidcConfigFromEnv(env),
   };
 }

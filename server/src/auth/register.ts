@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { App } from '../http/types.ts';
 import { DomainError } from '../shared/errors.ts';
 import { safeEqual } from './crypto.ts';
+import { registerOidcRoutes } from './oidc-routes.ts';
 import { registerAuthRoutes } from './routes.ts';
 import { type ResolvedSession, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { resolveApiToken } from './tokens.ts';
@@ -22,6 +23,23 @@ const sessionOf = new WeakMap<FastifyRequest, ResolvedSession>();
 export function sessionCsrfToken(request: FastifyRequest): string | undefined {
   return sessionOf.get(request)?.csrfToken;
 }
+
+/** The two-factor state of the caller's session; undefined for token and anonymous callers. */
+export function sessionMfaState(request: FastifyRequest): ResolvedSession['mfaState'] | undefined {
+  return sessionOf.get(request)?.mfaState;
+}
+
+/**
+ * What a session with a two-factor step still to take may call (besides public routes): the
+ * steps themselves and signing out. Everything else is 403 MFA_REQUIRED.
+ */
+const MFA_STEP_ROUTES = new Set([
+  '/api/v1/auth/logout',
+  '/api/v1/auth/mfa',
+  '/api/v1/auth/mfa/verify',
+  '/api/v1/auth/mfa/enroll',
+  '/api/v1/auth/mfa/enroll/confirm',
+]);
 
 /** The stored hash of the caller's session id, if the request came with a live session cookie. */
 export function sessionIdHash(request: FastifyRequest): string | undefined {
@@ -49,14 +67,30 @@ export function registerAuth(app: App, ctx: AppContext): void {
     if (request.actor === undefined && !isPublicRoute(request)) {
       throw unauthenticated({ zh: '请先登录', en: 'Authentication required' });
     }
+    const mfaState = sessionMfaState(request);
+    if (mfaState !== undefined && mfaState !== 'full' && !isPublicRoute(request)) {
+      if (!MFA_STEP_ROUTES.has(request.routeOptions.url ?? '')) {
+        throw new DomainError('MFA_REQUIRED', {
+          zh: '请先完成双因素认证',
+          en: 'Complete two-factor authentication first',
+        });
+      }
+    }
   });
   registerAuthRoutes(app, ctx);
+  registerOidcRoutes(app, ctx);
 }
 
 /** Routes anyone may call: health, login, the API description. Unknown routes fall through to 404. */
 const PUBLIC_ROUTES = new Set([
   '/api/health',
+  '/api/ready',
   '/api/v1/auth/login',
+  '/api/v1/auth/mfa/policy', // 双因素认证: whether it is enforced (the login page's banner)
+  // 统一身份认证 (auth/oidc-routes.ts): the login page's button, the redirect out and the way back.
+  '/api/v1/auth/oidc/config',
+  '/api/v1/auth/oidc/login',
+  '/api/v1/auth/oidc/callback',
   '/api/v1/openapi.json',
   // The ledger's hashes-only routes: anyone may fetch and keep checkpoints (see ledger/routes.ts).
   '/api/v1/ledger/checkpoint',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { clientKey, createRateLimiter } from '../http/rate-limit.ts';
 import type { App } from '../http/types.ts';
 import { verifyDummyPassword, verifyPassword } from '../org/password.ts';
 import { presentMe } from '../org/present.ts';
@@ -9,6 +10,16 @@ import { TOKEN_SCOPES } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
 import { sha256Hex } from './crypto.ts';
 import { requireActor } from './guard.ts';
+import {
+  accountLocked,
+  clearFailures,
+  LOGIN_ATTEMPTS_PER_MINUTE,
+  lockedFor,
+  recordFailure,
+  retryAfterHeader,
+} from './lockout.ts';
+import { stateAfterPassword } from './mfa.ts';
+import { registerMfaRoutes } from './mfa-routes.ts';
 import { sessionIdHash } from './register.ts';
 import {
   createSession,
@@ -39,18 +50,31 @@ function invalidCredentials() {
 }
 
 export function registerAuthRoutes(app: App, ctx: AppContext): void {
+  // Per client address, in this process (real time: a test clock must not freeze the window).
+  const attempts = createRateLimiter({ limit: LOGIN_ATTEMPTS_PER_MINUTE, windowMs: 60_000 });
+  registerMfaRoutes(app, ctx);
   app.post(
     '/api/v1/auth/login',
     {
+      onError: retryAfterHeader,
       schema: {
         tags: ['auth'],
-        summary: '登录 / sign in with username and password (sets the duban_session cookie)',
+        summary:
+          '登录 / sign in with username and password (sets the duban_session cookie; `mfa` when a TOTP step follows)',
         body: z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }),
-        response: { 200: z.object({ user: meView, csrfToken: z.string() }) },
+        response: {
+          200: z.union([
+            z.object({ user: meView, csrfToken: z.string() }),
+            // 双因素认证: the session may only take the step (POST /auth/mfa/verify or /auth/mfa/enroll).
+            z.object({ mfa: z.enum(['required', 'enroll']), csrfToken: z.string() }),
+          ]),
+        },
       },
     },
     async (request, reply) => {
+      attempts.hit(clientKey(request));
       const { username, password } = request.body;
+      const now = ctx.now();
       const user = await ctx.db
         .selectFrom('users')
         .select(['id', 'password_hash', 'active'])
@@ -60,15 +84,23 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
       const ok = user
         ? await verifyPassword(user.password_hash, password)
         : await verifyDummyPassword(password);
-      if (!user || !ok || !user.active) throw invalidCredentials();
+      // A locked name answers the same whether the password was right or not.
+      const locked = await lockedFor(ctx.db, username, now);
+      if (locked !== undefined) throw accountLocked(locked);
+      if (!user || !ok || !user.active) {
+        const lockedNow = await recordFailure(ctx.db, username, now);
+        throw lockedNow === undefined ? invalidCredentials() : accountLocked(lockedNow);
+      }
       const detail = await findUserDetail(ctx.db, user.id);
       if (!detail) throw invalidCredentials();
-      const now = ctx.now();
+      const mfaState = await stateAfterPassword(ctx.db, user.id, detail.roles);
+      // With a second factor to give, the count goes on until the code is right too.
+      if (mfaState === 'full') await clearFailures(ctx.db, username);
       // Rotation: the session the browser came with (if any) ends; a fresh id is issued.
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) await deleteSession(ctx.db, sha256Hex(previous));
       await deleteExpiredSessions(ctx.db, user.id, now);
-      const session = await createSession(ctx.db, user.id, now);
+      const session = await createSession(ctx.db, user.id, now, mfaState);
       reply.setCookie(SESSION_COOKIE, session.sessionId, {
         httpOnly: true,
         sameSite: 'lax',
@@ -77,6 +109,12 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
         expires: session.expiresAt,
         maxAge: SESSION_TTL_MS / 1000,
       });
+      if (mfaState !== 'full') {
+        return {
+          mfa: mfaState === 'mfa_pending' ? 'required' : 'enroll',
+          csrfToken: session.csrfToken,
+        } as const;
+      }
       return { user: presentMe(detail), csrfToken: session.csrfToken };
     },
   );

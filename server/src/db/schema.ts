@@ -45,6 +45,9 @@ export type UserTable = {
   /** Contacts for e-mail and SMS notifications (migrations/0010_notifications.sql). */
   email: ColumnType<string | null, string | null | undefined, string | null>;
   phone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 统一身份认证: the linked OpenID provider subject, set at the first SSO login (0027_oidc.sql). */
+  oidc_issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  oidc_subject: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type SessionTable = {
@@ -54,6 +57,8 @@ export type SessionTable = {
   created_at: DefaultTimestamp;
   expires_at: Timestamp;
   last_seen_at: DefaultTimestamp;
+  /** 双因素认证 (migrations/0025_auth_security.sql): full, or a step still to take. */
+  mfa_state: ColumnType<MfaState, MfaState | undefined, MfaState>;
 };
 
 export type ApiTokenTable = {
@@ -333,6 +338,12 @@ export type Database = {
   kpi_rollups: KpiRollupTable;
   kpi_workdays: KpiWorkdayTable;
   kpi_state: KpiStateTable;
+  login_throttle: LoginThrottleTable;
+  user_mfa: UserMfaTable;
+  mfa_recovery_codes: MfaRecoveryCodeTable;
+  oidc_logins: OidcLoginTable;
+  user_grants: UserGrantTable;
+  pii_reads: PiiReadTable;
 };
 
 export type ItemRow = Selectable<ItemTable>;
@@ -451,3 +462,61 @@ export type KpiStateTable = {
   recomputed_at: Timestamp | null;
   checked_on: DateText | null;
 };
+
+/** 授权: an explicit grant beyond the roles (migrations/0028_grants.sql); revoked, never deleted. */
+export type UserGrantTable = {
+  id: string;
+  user_id: string;
+  grant_name: 'pii:read' | 'sensitive:read';
+  reason: string;
+  granted_by: string | null;
+  granted_at: Timestamp;
+  revoked_by: string | null;
+  revoked_at: Timestamp | null;
+  revoke_reason: string | null;
+};
+
+/** 个人信息查阅记录: one unmasked read of a record's personal data (migrations/0028_grants.sql). */
+export type PiiReadTable = {
+  id: string;
+  user_id: string;
+  record_id: string;
+  tracking_no: string;
+  region_code: string;
+  reason: string;
+  read_at: Timestamp;
+};
+
+/** 统一身份认证: a login in flight between the redirect to the provider and its callback (0027_oidc.sql). */
+export type OidcLoginTable = {
+  state_hash: string;
+  browser_hash: string;
+  code_verifier: string;
+  nonce: string;
+  return_to: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+};
+
+/** 登录安全 (migrations/0025_auth_security.sql): a session's two-factor step. */
+export type MfaState = 'full' | 'mfa_pending' | 'mfa_enroll';
+
+/** Failed sign-ins per (lower-cased) username, known or not; the lock is shared by every process. */
+export type LoginThrottleTable = {
+  username: string;
+  failures: number;
+  locked_until: Timestamp | null;
+  last_failed_at: Timestamp;
+};
+
+/** A user's TOTP secret (confirmed) and the one offered at enrolment until confirmed. */
+export type UserMfaTable = {
+  user_id: string;
+  secret: string | null;
+  pending_secret: string | null;
+  enabled_at: Timestamp | null;
+  updated_at: Timestamp;
+};
+
+/** One-time recovery codes (SHA-256 only). */
+export type MfaRecoveryCodeTable = { user_id: string; code_hash: string; used_at: Timestamp | null };

@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
+import { addGrant } from '../org/grants.ts';
 import { hashPassword } from '../org/password.ts';
 import { insertUser } from '../org/users.ts';
-import type { Role } from '../shared/actor.ts';
+import type { Grant, Role } from '../shared/actor.ts';
 
 /** The demo's named accounts, one per role, with the unit key they belong to (see demo/org.ts). */
 export const DEMO_ACCOUNTS: readonly { username: Role; displayName: string; unitKey: string }[] = [
@@ -70,6 +71,25 @@ export async function createDemoAccounts(
     return user.id;
   };
   return { credentials: { accounts, sharedPassword } satisfies DemoCredentials, ids, extra };
+}
+
+/** 授权 of the demo: which named account holds which grant, given by the demo admin. */
+const DEMO_GRANTS: readonly { username: Role; grant: Grant; reason: string }[] = [
+  { username: 'supervisor', grant: 'sensitive:read', reason: '演示：省督查室督办敏感事项' },
+  { username: 'supervisor', grant: 'pii:read', reason: '演示：回访投诉群众' },
+  { username: 'leader', grant: 'sensitive:read', reason: '演示：分管领导阅批敏感事项' },
+];
+
+export async function grantDemoAccess(db: Db, ids: Map<string, string>, at: Date): Promise<void> {
+  const adminId = ids.get('admin');
+  if (!adminId) throw new Error('demo: no admin account');
+  await db.transaction().execute(async (tx) => {
+    for (const g of DEMO_GRANTS) {
+      const userId = ids.get(g.username);
+      if (!userId) throw new Error(`demo: no account ${g.username}`);
+      await addGrant(tx, { userId, grant: g.grant, reason: g.reason }, { actorId: adminId, at });
+    }
+  });
 }
 
 /** Writes data/demo-accounts.txt (readable by the owner only) and returns its text. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { setMfaEnforced } from '../auth/mfa.ts';
 import type { AppContext } from '../context.ts';
 import { seedEvaluationDemo } from '../evaluation/demo.ts';
 import { reindexItems } from '../intake/similarity/index.ts';
@@ -6,7 +7,7 @@ import { ensureStandardCategories, STANDARD_CATEGORIES } from '../items/categori
 import { loadActor } from '../org/scope.ts';
 import type { Actor } from '../shared/actor.ts';
 import { shanghaiDate } from '../shared/time.ts';
-import { createDemoAccounts, writeDemoAccounts } from './accounts.ts';
+import { createDemoAccounts, grantDemoAccess, writeDemoAccounts } from './accounts.ts';
 import { seedDemoComplaints } from './complaints.ts';
 import { demoItemDraft } from './corpus.ts';
 import { createDemoOrg, DEMO_COUNTIES, DEMO_PROVINCE } from './org.ts';
@@ -42,6 +43,12 @@ export async function seedDemo(
   await ensureStandardCategories(ctx.db);
   const org = await createDemoOrg(ctx.db, setupAt);
   const { credentials, ids, extra } = await createDemoAccounts(ctx.db, org.unitIds, setupAt, opts.password);
+  // 双因素认证 is not enforced in the demo, so a newcomer signs in without an authenticator app
+  // (the login page says so); anyone may still turn it on under 安全设置.
+  await setMfaEnforced(ctx.db, false);
+  // 授权: the province supervisor and leader see the 敏感 items of the whole demo; the supervisor may
+  // also read a complaint's contact data unmasked (each read audited).
+  await grantDemoAccess(ctx.db, ids, setupAt);
 
   const actors = new Map<string, Actor>();
   const actorFor = async (userId: string) => {

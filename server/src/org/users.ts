@@ -243,6 +243,10 @@ export async function updateUser(
       }))
       .where('id', '=', userId)
       .execute();
+    // New roles or a deactivation: the user's sessions end (sign in again with the new rights).
+    if (diff.roles !== undefined || diff.active === false) {
+      await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    }
     await appendEvents(tx, [{ type: 'user.updated', userId, changes: diff }], meta);
   });
 }

@@ -33,6 +33,10 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
+  /** Too many failed sign-ins: the account is locked for a while (423, `retryAfter`). */
+  | 'ACCOUNT_LOCKED'
+  /** The session has a two-factor step still to take (403). */
+  | 'MFA_REQUIRED'
   | 'INTERNAL';
 
 export const STATUS_BY_CODE: { [C in ErrorCode]: number } = {
@@ -64,6 +68,8 @@ export const STATUS_BY_CODE: { [C in ErrorCode]: number } = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  ACCOUNT_LOCKED: 423,
+  MFA_REQUIRED: 403,
   INTERNAL: 500,
 };
 

@@ -10,6 +10,8 @@ beforeAll(async () => {
   app = await buildTestApp(ctx);
   await importZhejiang(ctx);
   await buildUser(ctx, { username: 'alice', roles: ['supervisor'], regionCode: '330100' });
+  // A role without 双因素认证: login answers the user at once (alice's answer asks for a code).
+  await buildUser(ctx, { username: 'dora', roles: ['handler'], regionCode: '330100' });
   const bob = await buildUser(ctx, { username: 'bob', roles: ['handler'], regionCode: '330100' });
   await ctx.db.updateTable('users').set({ active: false }).where('id', '=', bob.id).execute();
 });
@@ -42,10 +44,10 @@ describe('POST /api/v1/auth/login', () => {
   });
 
   it('sets an httpOnly, SameSite=Lax session cookie and returns the user and CSRF token', async () => {
-    const res = await loginAs({ username: 'alice', password: PASSWORD });
+    const res = await loginAs({ username: 'dora', password: PASSWORD });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
-      user: { username: 'alice', roles: ['supervisor'] },
+      user: { username: 'dora', roles: ['handler'] },
       csrfToken: expect.any(String),
     });
     const [cookie] = res.cookies;

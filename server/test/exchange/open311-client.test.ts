@@ -29,7 +29,10 @@ async function login(username: string): Promise<Session> {
   });
   expect(res.status).toBe(200);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return { cookie, csrf: (await res.json()).csrfToken };
+  const json = await res.json();
+  // 双因素认证 (a supervisor): the world's helper enrols and gives the TOTP code.
+  if (json.mfa !== undefined) return w.login(username);
+  return { cookie, csrf: json.csrfToken };
 }
 
 async function api(session: Session, method: string, path: string, body?: unknown) {

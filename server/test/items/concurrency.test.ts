@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { totpCode } from '../../src/auth/mfa.ts';
 import type { App } from '../../src/http/types.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 import { buildWorld, type Client, itemBody, PASSWORD, type World } from '../support/factories.ts';
@@ -540,7 +541,16 @@ describe('Idempotency-Key', () => {
       payload: { username: 'city_sup', password: PASSWORD },
     });
     expect(login.statusCode, login.body).toBe(200);
-    const cookie = login.cookies.find((c) => c.name === 'duban_session');
+    // 双因素认证: city_sup enrolled at the first sign-in; the code completes this one.
+    const pending = login.cookies.find((c) => c.name === 'duban_session');
+    const verified = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/verify',
+      payload: { code: totpCode(w.totpSecrets.get('city_sup') ?? '', ctx.now()) },
+      headers: { cookie: `duban_session=${pending?.value}`, 'x-csrf-token': login.json().csrfToken },
+    });
+    expect(verified.statusCode, verified.body).toBe(200);
+    const cookie = verified.cookies.find((c) => c.name === 'duban_session');
     if (!cookie) throw new Error('no session cookie');
     const again = await app.inject({
       method: 'POST',
@@ -548,7 +558,7 @@ describe('Idempotency-Key', () => {
       payload: body,
       headers: {
         cookie: `duban_session=${cookie.value}`,
-        'x-csrf-token': login.json().csrfToken,
+        'x-csrf-token': verified.json().csrfToken,
         'idempotency-key': key,
       },
     });

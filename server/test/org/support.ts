@@ -1,5 +1,7 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { totpCode } from '../../src/auth/mfa.ts';
 import { registerAuth } from '../../src/auth/register.ts';
 import type { AppContext } from '../../src/context.ts';
 import type { UnitRow } from '../../src/db/schema.ts';
@@ -65,13 +67,42 @@ export type Session = {
   headers: { cookie: string; 'x-csrf-token': string };
 };
 
-export async function login(app: App, username: string, password = PASSWORD): Promise<Session> {
+/** 双因素认证: the TOTP secret login() enrolled per username (admin, supervisor, leader need it). */
+export const totpSecrets = new Map<string, string>();
+
+/** Signs in; for the roles that need TOTP also enrols (first time) or gives the code at `now`. */
+export async function login(
+  app: App,
+  username: string,
+  password = PASSWORD,
+  now = new Date(),
+): Promise<Session> {
   const res = await app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
     payload: { username, password },
   });
   expect(res.statusCode).toBe(200);
+  const first = sessionOf(res);
+  const mfa: unknown = res.json().mfa;
+  if (mfa === undefined) return first;
+  const step = (url: string, payload: object) =>
+    app.inject({ method: 'POST', url, payload, headers: first.headers });
+  let secret = totpSecrets.get(username);
+  if (mfa === 'enroll') {
+    const enrol = await step('/api/v1/auth/mfa/enroll', {});
+    expect(enrol.statusCode).toBe(200);
+    secret = String(enrol.json().secret);
+    totpSecrets.set(username, secret);
+  }
+  if (secret === undefined) throw new Error(`login ${username}: TOTP on, but no secret known`);
+  const url = mfa === 'enroll' ? '/api/v1/auth/mfa/enroll/confirm' : '/api/v1/auth/mfa/verify';
+  const done = await step(url, { code: totpCode(secret, now) });
+  expect(done.statusCode, done.body).toBe(200);
+  return sessionOf(done);
+}
+
+function sessionOf(res: LightMyRequestResponse): Session {
   const session = res.cookies.find((c) => c.name === 'duban_session');
   if (!session) throw new Error('no session cookie');
   const cookie = `duban_session=${session.value}`;

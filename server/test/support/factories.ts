@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { totpCode } from '../../src/auth/mfa.ts';
 import type { App } from '../../src/http/types.ts';
 import { ensureStandardCategories } from '../../src/items/categories.ts';
 import { importRegions } from '../../src/org/regions.ts';
@@ -60,6 +61,8 @@ export type World = {
   users: Record<string, string>;
   login(username: string): Promise<Session>;
   as(username: string): Promise<Client>;
+  /** 双因素认证: the TOTP secret login() enrolled for the user (users of the roles that need it). */
+  totpSecrets: Map<string, string>;
 };
 
 export type Client = {
@@ -101,16 +104,37 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
   }
   const app = await buildApp(ctx);
   const sessions = new Map<string, Session>();
+  const totpSecrets = new Map<string, string>();
+  let logins = 0;
   const login = async (username: string): Promise<Session> => {
+    logins += 1;
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       payload: { username, password: PASSWORD },
+      // Each sign-in from an address of its own: the per-address limit is for the login tests.
+      remoteAddress: `10.99.${(logins >> 8) & 255}.${logins & 255}`,
     });
     if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
-    const cookie = res.cookies.find((c) => c.name === 'duban_session');
-    if (!cookie) throw new Error('no session cookie');
-    return { cookie: `duban_session=${cookie.value}`, csrf: res.json().csrfToken };
+    const session = sessionOf(res);
+    const mfa: unknown = res.json().mfa;
+    if (mfa === undefined) return session;
+    // 双因素认证 (on by default for admin, supervisor, leader): enrol at the first sign-in, then
+    // give the code computed from the remembered secret at the test clock.
+    const step = (url: string, s: Session, payload: object) =>
+      app.inject({ method: 'POST', url, payload, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+    let secret = totpSecrets.get(username);
+    if (mfa === 'enroll') {
+      const enrol = await step('/api/v1/auth/mfa/enroll', session, {});
+      if (enrol.statusCode !== 200) throw new Error(`enrol ${username}: ${enrol.statusCode} ${enrol.body}`);
+      secret = String(enrol.json().secret);
+      totpSecrets.set(username, secret);
+    }
+    if (secret === undefined) throw new Error(`login ${username}: TOTP on, but no secret known`);
+    const url = mfa === 'enroll' ? '/api/v1/auth/mfa/enroll/confirm' : '/api/v1/auth/mfa/verify';
+    const done = await step(url, session, { code: totpCode(secret, ctx.now()) });
+    if (done.statusCode !== 200) throw new Error(`mfa ${username}: ${done.statusCode} ${done.body}`);
+    return sessionOf(done);
   };
   const as = async (username: string): Promise<Client> => {
     let s = sessions.get(username);
@@ -135,7 +159,14 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
       put: (url, body, headers) => write('PUT')(url, body, headers),
     };
   };
-  return { app, units, users, login, as };
+  return { app, units, users, login, as, totpSecrets };
+}
+
+/** The session a sign-in answer set (cookie and CSRF token). */
+function sessionOf(res: LightMyRequestResponse): Session {
+  const cookie = res.cookies.find((c) => c.name === 'duban_session');
+  if (!cookie) throw new Error('no session cookie');
+  return { cookie: `duban_session=${cookie.value}`, csrf: res.json().csrfToken };
 }
 
 /**

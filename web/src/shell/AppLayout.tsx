@@ -3,6 +3,7 @@ import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { useI18n } from '../i18n/I18nProvider.tsx';
 import { LOCALES, type Locale, MESSAGES, type Messages } from '../i18n/messages.ts';
 import { LiveProvider, useLiveConnected } from '../live/LiveProvider.tsx';
+import { SecuritySettings } from '../pages/mfa/SecuritySettings.tsx';
 import { useMe, useSession } from '../session/SessionProvider.tsx';
 import { type NavEntry, navFor } from './navigation.ts';
 
@@ -78,6 +79,7 @@ function SignedInLayout() {
               {me.displayName}（{me.unit.name}）
             </span>
             <LanguageSwitch />
+            <SecuritySettings />
             <Button
               onClick={async () => {
                 await logout();
