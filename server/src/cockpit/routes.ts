@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requireActor, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/types.ts';
+import { redactSensitive } from '../items/policy.ts';
 import { monthRange } from '../kpi/queries.ts';
 import { cockpitOverview, listOpenItems, scopedRegion } from './queries.ts';
 
@@ -50,7 +51,13 @@ export function registerCockpitRoutes(app: App, ctx: AppContext) {
       const actor = requireActor(request);
       requireScope(actor, 'items:read');
       const range = monthRange(request.query, ctx.now());
-      return cockpitOverview(ctx.db, actor, request.query.region ?? actor.regionCode, range);
+      const overview = await cockpitOverview(ctx.db, actor, request.query.region ?? actor.regionCode, range);
+      // 敏感事项 stay counted; the actor who may not open one sees it without its title.
+      const overdue = {
+        ...overview.overdue,
+        items: await redactSensitive(ctx.db, actor, overview.overdue.items),
+      };
+      return { ...overview, overdue };
     },
   );
 
@@ -76,7 +83,10 @@ export function registerCockpitRoutes(app: App, ctx: AppContext) {
         overdue: filter.overdue,
         limit: q.limit,
         offset: q.offset,
-        ...(await listOpenItems(ctx.db, region.path, filter, page)),
+        ...(await listOpenItems(ctx.db, region.path, filter, page).then(async (l) => ({
+          ...l,
+          items: await redactSensitive(ctx.db, actor, l.items),
+        }))),
       };
     },
   );

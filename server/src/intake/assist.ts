@@ -1,6 +1,7 @@
 import type { Queryable, Tx } from '../db/client.ts';
 import { proposeFollowup } from '../followup/reviews.ts';
 import type { Actor } from '../shared/actor.ts';
+import { maskPersonalText } from '../shared/pii.ts';
 import { suggestRouting } from './routing/service.ts';
 import { findDuplicates, recordText } from './similarity/index.ts';
 import { visibleDuplicateItems } from './similarity/registration.ts';
@@ -60,12 +61,9 @@ export async function onIntakeReceived(tx: Tx, row: IntakeRow, now: Date): Promi
  */
 export async function intakeAssistance(db: Queryable, actor: Actor, record: IntakeView, now: Date) {
   const text = { title: record.title, content: record.content, regionCode: record.regionCode, now };
-  const items = await visibleDuplicateItems(
-    db,
-    actor,
-    { ...text, excludeId: record.id },
-    { openOnly: false },
-  );
+  const items = (
+    await visibleDuplicateItems(db, actor, { ...text, excludeId: record.id }, { openOnly: false })
+  ).map((d) => ({ ...d, sharedPhrases: d.sharedPhrases.map((p) => maskPersonalText(p)) }));
   const similar = await findDuplicates(db, { ...text, kinds: ['intake'], excludeId: record.id, limit: 10 });
   const scores = new Map(similar.map((s) => [s.id, s]));
   const records = (
@@ -81,7 +79,8 @@ export async function intakeAssistance(db: Queryable, actor: Actor, record: Inta
     status: r.status,
     receivedAt: r.receivedAt,
     score: scores.get(r.id)?.score ?? 0,
-    sharedPhrases: scores.get(r.id)?.sharedPhrases ?? [],
+    // The other record's raw text is what it was compared with: its phrases are masked too.
+    sharedPhrases: (scores.get(r.id)?.sharedPhrases ?? []).map((p) => maskPersonalText(p)),
   }));
   const routing = await suggestRouting(db, {
     title: record.title,

@@ -8,6 +8,7 @@ import type { AppContext } from '../context.ts';
 import { clientKey, createRateLimiter } from '../http/rate-limit.ts';
 import type { App } from '../http/types.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
+import { maskPersonalText } from '../shared/pii.ts';
 import { checkIntakeReferences, defaultRegionCode, idb, insertIntake } from './store.ts';
 
 const tags = ['public'];
@@ -118,7 +119,7 @@ export function registerPublicComplaintRoutes(app: App, ctx: AppContext) {
           accepted: '已立项督办',
           merged: '已并入相关督办事项办理',
           forwarded: `已转交${row.forwarded_unit_name ?? '有关单位'}办理`,
-          rejected: `不予立项：${row.decision_reason ?? ''}`,
+          rejected: `不予立项：${maskPersonalText(row.decision_reason ?? '')}`,
         }[row.status];
         history.push(entry(row.decided_at, row.status, note));
       }
@@ -129,7 +130,8 @@ export function registerPublicComplaintRoutes(app: App, ctx: AppContext) {
       return {
         trackingNo: row.tracking_no,
         kind: row.kind,
-        title: row.title,
+        // Anyone holding the tracking number reads this: personal data in the title is masked.
+        title: maskPersonalText(row.title),
         status: row.status,
         statusNameZh: INTAKE_STATUS_NAMES_ZH[row.status],
         submittedAt: row.received_at.toISOString(),

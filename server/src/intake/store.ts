@@ -13,6 +13,7 @@ import { appendEvents } from '../events/append.ts';
 import { isRegionPathInScope, isUuid, regionSubtreeCondition } from '../org/scope.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
+import { maskEmail, maskName, maskPersonalText, maskPhone } from '../shared/pii.ts';
 import { shanghaiYear } from '../shared/time.ts';
 import { onIntakeReceived } from './assist.ts';
 
@@ -65,29 +66,8 @@ export function newTrackingNo(now: Date): string {
   return `TS-${shanghaiYear(now)}-${out}`;
 }
 
-/** 13812345678 → 138****5678; short numbers keep only their last two digits. */
-export function maskPhone(phone: string | null): string | null {
-  if (phone === null) return null;
-  const digits = phone.replace(/[^0-9+]/g, '');
-  if (digits.length >= 11) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
-  return `${'*'.repeat(Math.max(digits.length - 2, 1))}${digits.slice(-2)}`;
-}
-
-/** 张三丰 → 张**; a one-character name becomes *. */
-export function maskName(name: string | null): string | null {
-  if (name === null) return null;
-  const chars = [...name];
-  if (chars.length <= 1) return '*';
-  return `${chars[0]}${'*'.repeat(chars.length - 1)}`;
-}
-
-/** zhang.san@example.cn → z***@example.cn */
-export function maskEmail(email: string | null): string | null {
-  if (email === null) return null;
-  const at = email.lastIndexOf('@');
-  if (at <= 0) return '***';
-  return `${email.slice(0, 1)}***${email.slice(at)}`;
-}
+/** The contact maskers live with the free-text ones (shared/pii.ts); re-exported for this module's users. */
+export { maskEmail, maskName, maskPhone };
 
 export type NewIntake = {
   channel: IntakeChannel;
@@ -278,15 +258,18 @@ type ViewRow = IntakeRow & {
   decided_by_name: string | null;
 };
 
-/** A record as the API shows it: contact data masked for every reader. */
+/**
+ * A record as the API shows it: contact data, and personal data inside the title, text, address
+ * and decision reason, masked for every reader (shared/pii.ts; the unmasked contact: pii-routes.ts).
+ */
 export function viewOf(row: ViewRow) {
   return {
     id: row.id,
     trackingNo: row.tracking_no,
     channel: row.channel,
     kind: row.kind,
-    title: row.title,
-    content: row.content,
+    title: maskPersonalText(row.title),
+    content: maskPersonalText(row.content),
     regionCode: row.region_code,
     regionName: row.region_name,
     categoryCode: row.category_code,
@@ -294,7 +277,7 @@ export function viewOf(row: ViewRow) {
     serviceCode: row.service_code,
     lat: row.lat,
     long: row.long,
-    address: row.address,
+    address: maskPersonalText(row.address),
     contact: {
       name: maskName(row.contact_name),
       phone: maskPhone(row.contact_phone),
@@ -306,7 +289,7 @@ export function viewOf(row: ViewRow) {
     forwardedUnit: row.forwarded_unit_id
       ? { id: row.forwarded_unit_id, name: row.forwarded_unit_name }
       : null,
-    decisionReason: row.decision_reason,
+    decisionReason: maskPersonalText(row.decision_reason),
     decidedBy: row.decided_by ? { id: row.decided_by, name: row.decided_by_name } : null,
     decidedAt: row.decided_at?.toISOString() ?? null,
     receivedAt: row.received_at.toISOString(),

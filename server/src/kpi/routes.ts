@@ -3,6 +3,7 @@ import { requireActor, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { runCommand } from '../http/command.ts';
 import type { App } from '../http/types.ts';
+import { redactSensitive } from '../items/policy.ts';
 import { KNOWN_UNIT_KINDS } from '../org/units.ts';
 import { loadDefinitions } from './definitions.ts';
 import { definitionOf, kpiDrillDown, kpiValues, monthRange, resolveTarget } from './queries.ts';
@@ -142,7 +143,11 @@ export function registerKpiRoutes(app: App, ctx: AppContext) {
         key: q.key,
         from: range.from,
         to: range.to,
-        ...(await kpiDrillDown(ctx.db, def, target, range, page)),
+        ...(await kpiDrillDown(ctx.db, def, target, range, page).then(async (d) => ({
+          ...d,
+          // 敏感事项 stay counted; the actor who may not open one sees it without its title.
+          items: await redactSensitive(ctx.db, actor, d.items),
+        }))),
       };
     },
   );

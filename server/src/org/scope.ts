@@ -1,6 +1,14 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { Queryable } from '../db/client.ts';
-import { type Actor, ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../shared/actor.ts';
+import {
+  type Actor,
+  GRANTS,
+  type Grant,
+  ROLES,
+  type Role,
+  TOKEN_SCOPES,
+  type TokenScope,
+} from '../shared/actor.ts';
 import { notFound } from '../shared/errors.ts';
 
 /*
@@ -79,6 +87,9 @@ export function actorBaseQuery(db: Queryable) {
       'units.name as unitName',
       'regions.code as regionCode',
       'regions.path as regionPath',
+      // 授权 (migrations/0028_grants.sql): resolved here so every check is a cheap array lookup.
+      sql<string[] | null>`(select array_agg(g.grant_name) from user_grants g
+        where g.user_id = users.id and g.revoked_at is null)`.as('grants'),
     ]);
 }
 
@@ -91,6 +102,7 @@ export type ActorRow = {
   unitName: string;
   regionCode: string;
   regionPath: string;
+  grants?: string[] | null;
 };
 
 export function isRole(value: string): value is Role {
@@ -113,7 +125,12 @@ export function actorFromRow(row: ActorRow, via: Actor['via'], scopes?: readonly
     roles: row.roles.filter(isRole),
     scopes: scopes === undefined ? undefined : scopes.filter(isTokenScope),
     via,
+    grants: (row.grants ?? []).filter(isGrant),
   };
+}
+
+export function isGrant(value: string): value is Grant {
+  return (GRANTS as readonly string[]).includes(value);
 }
 
 /** The active user as an Actor, or undefined when there is no such active user. */

@@ -18,7 +18,17 @@ export type Actor = {
   /** Set when authenticated by an API token; undefined for a browser session (all scopes). */
   scopes: TokenScope[] | undefined;
   via: 'session' | 'token' | 'system';
+  /** 授权: the user's active explicit grants (org/grants.ts); absent is none. */
+  grants?: readonly Grant[];
 };
+
+/** 授权 beyond the roles: unmasked personal data of complaints; 敏感 items outside one's involvement. */
+export const GRANTS = ['pii:read', 'sensitive:read'] as const;
+export type Grant = (typeof GRANTS)[number];
+
+export function hasGrant(actor: Pick<Actor, 'grants'>, grant: Grant): boolean {
+  return actor.grants?.includes(grant) ?? false;
+}
 
 export function hasRole(actor: Actor, ...roles: Role[]): boolean {
   return roles.some((r) => actor.roles.includes(r));

@@ -9,6 +9,7 @@ import type { App } from '../../http/types.ts';
 import { idb, insertIntake } from '../../intake/store.ts';
 import { hasScope } from '../../shared/actor.ts';
 import { DomainError } from '../../shared/errors.ts';
+import { maskPersonalText } from '../../shared/pii.ts';
 import { type Format, Open311Error, send, sendError, splitFormat, xmlDocument } from './format.ts';
 
 /**
@@ -279,13 +280,14 @@ export function registerOpen311Routes(app: App, ctx: AppContext) {
         status_notes: statusNote(r),
         service_name: r.service_name,
         service_code: r.service_code,
-        description: r.content,
+        // Read without a key: personal data inside the citizen's text and address is masked.
+        description: maskPersonalText(r.content),
         agency_responsible: r.forwarded_unit_name,
         service_notice: null,
         requested_datetime: r.received_at.toISOString(),
         updated_datetime: updated.toISOString(),
         expected_datetime: r.item_deadline ? `${r.item_deadline}T23:59:59+08:00` : null,
-        address: r.address,
+        address: maskPersonalText(r.address),
         address_id: null,
         zipcode: null,
         lat: r.lat,
@@ -311,7 +313,7 @@ function statusNote(r: {
     case 'forwarded':
       return `已转交${r.forwarded_unit_name ?? '有关单位'}办理`;
     case 'rejected':
-      return `不予立项：${r.decision_reason ?? ''}`;
+      return `不予立项：${maskPersonalText(r.decision_reason ?? '')}`;
     default:
       return '已受理，等待处理';
   }

@@ -2,10 +2,22 @@ import { TopicKeyParams, TopicsQuery } from '@duban/schema';
 import { requireActor, requireScope } from '../../auth/guard.ts';
 import type { AppContext } from '../../context.ts';
 import type { App } from '../../http/types.ts';
+import { redactSensitive } from '../../items/policy.ts';
 import { type Actor, hasRole } from '../../shared/actor.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
 import { getIntakeByIdsInScope } from '../store.ts';
 import { topicsFor } from './store.ts';
+
+/** The answer is shared by the region's readers: 敏感 linked items are untitled for those who may not see them. */
+async function withLinkedItemsFor<T extends { linkedItems: { id: string; title: string }[] }>(
+  ctx: AppContext,
+  actor: Actor,
+  topics: T[],
+): Promise<T[]> {
+  return Promise.all(
+    topics.map(async (t) => ({ ...t, linkedItems: await redactSensitive(ctx.db, actor, t.linkedItems) })),
+  );
+}
 
 const tags = ['intake'];
 
@@ -33,7 +45,8 @@ export function registerTopicRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const actor = requireActor(request);
       requireTopicReader(actor);
-      return (await topicsFor(ctx.db, actor, request.query, ctx.now())).answer;
+      const { answer } = await topicsFor(ctx.db, actor, request.query, ctx.now());
+      return { ...answer, topics: await withLinkedItemsFor(ctx, actor, answer.topics) };
     },
   );
 
@@ -55,7 +68,8 @@ export function registerTopicRoutes(app: App, ctx: AppContext) {
       const topic = answer.topics.find((t) => t.key === request.params.topicKey);
       if (!ids || !topic) throw notFound('NOT_FOUND', { zh: '热点话题', en: 'topic' });
       const records = await getIntakeByIdsInScope(ctx.db, actor, ids);
-      return { topic, records };
+      const [shown] = await withLinkedItemsFor(ctx, actor, [topic]);
+      return { topic: shown ?? topic, records };
     },
   );
 }

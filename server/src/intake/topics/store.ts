@@ -12,6 +12,7 @@ import { findRegion } from '../../org/regions.ts';
 import { isRegionPathInScope, regionSubtreeCondition } from '../../org/scope.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { DomainError } from '../../shared/errors.ts';
+import { maskPersonalText } from '../../shared/pii.ts';
 import { bandHashes, signature, textShingles } from '../similarity/minhash.ts';
 import { buildTopics, TOPIC_THRESHOLD, type Topic, type TopicRecord, weekStarts } from './cluster.ts';
 
@@ -120,8 +121,9 @@ async function compute(
   const itemOf = new Map(records.map((r) => [r.id, r.itemId]));
   const view = (t: Topic): TopicView => ({
     key: t.key,
-    label: t.label,
-    phrases: t.phrases,
+    // Labels and phrases come from citizens' texts: personal data in them is masked (shared/pii.ts).
+    label: maskPersonalText(t.label),
+    phrases: t.phrases.map((p) => maskPersonalText(p)),
     count: t.count,
     regions: t.regions,
     firstSeen: t.firstSeen,

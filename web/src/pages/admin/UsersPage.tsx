@@ -24,6 +24,7 @@ import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { useMe } from '../../session/SessionProvider.tsx';
 import { AdminEditor } from './AdminEditor.tsx';
 import { AdminOnly } from './AdminOnly.tsx';
+import { GrantsDrawer } from './GrantsDrawer.tsx';
 import type { AdminUnit, AdminUser } from './types.ts';
 
 type Values = { username?: string; displayName: string; password?: string; unitId?: string; roles: Role[] };
@@ -51,6 +52,7 @@ function UsersAdmin() {
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<AdminUser | 'new' | null>(null);
   const [oneTime, setOneTime] = useState<{ name: string; password: string } | null>(null);
+  const [granting, setGranting] = useState<AdminUser | null>(null);
   const fail = useCallback(
     (err: unknown) => setError(problemText(err, locale, t.common.requestFailed, t.common.networkError)),
     [locale, t],
@@ -147,6 +149,13 @@ function UsersAdmin() {
                 >
                   {o.editRoles}
                 </Button>
+                <Button
+                  size="small"
+                  aria-label={`${locale === 'en' ? 'Grants' : '授权'} ${u.username}`}
+                  onClick={() => setGranting(u)}
+                >
+                  {locale === 'en' ? 'Grants' : '授权'}
+                </Button>
                 {u.id === me.id ? null : u.active ? (
                   <Popconfirm
                     title={o.confirmDeactivate(u.displayName)}
@@ -212,6 +221,7 @@ function UsersAdmin() {
           </>
         ) : null}
       </Modal>
+      <GrantsDrawer user={granting} onClose={() => setGranting(null)} />
     </Space>
   );
 }

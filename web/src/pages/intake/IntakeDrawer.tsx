@@ -27,6 +27,7 @@ import { useI18n } from '../../i18n/I18nProvider.tsx';
 import type { CategoryView } from '../admin/types.ts';
 import { useUnits } from '../item/fields.tsx';
 import { type IntakeDetail, SOURCE_OF_CHANNEL } from './types.ts';
+import { UnmaskContact } from './UnmaskContact.tsx';
 
 type Action = 'accept' | 'merge' | 'forward' | 'reject';
 
@@ -217,6 +218,7 @@ export function IntakeDrawer({
               <Descriptions.Item label={x.decisionReason}>{record.decisionReason}</Descriptions.Item>
             ) : null}
           </Descriptions>
+          <UnmaskContact recordId={record.id} />
 
           {record.status === 'received' ? (
             <Space wrap data-testid="intake-actions">
