@@ -2,10 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -26,8 +32,10 @@ import { registerCalendarFeedRoutes } from './feeds/routes.ts';
 import { registerFileRoutes } from './files/routes.ts';
 import { registerFollowupRoutes } from './followup/routes.ts';
 import { sendProblem } from './http/problem.ts';
-import { refuseUnstorableText } from './http/storable.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { refuseUnstorableText, strictJsonParser } from './http/storable.ts';
 import type { App } from './http/types.ts';
+import { registerPiiRoutes } from './intake/pii-routes.ts';
 import { registerIntakeRoutes } from './intake/pool-routes.ts';
 import { registerRoutingRoutes } from './intake/routing/routes.ts';
 import { registerDuplicateRoutes } from './intake/similarity/routes.ts';
@@ -38,6 +46,7 @@ import { registerSubmissionRoutes } from './items/submission-routes.ts';
 import { registerKpiRoutes } from './kpi/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerNotificationRoutes } from './notify/routes.ts';
+import { registerGrantRoutes } from './org/grant-routes.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
 import { registerReportingRoutes } from './reporting/routes.ts';
@@ -78,20 +87,36 @@ function notFound(request: FastifyRequest, reply: FastifyReply) {
 
 export type BuildAppOptions = {
   logger?: FastifyServerOptions['logger'];
+  /** Fastify's trustProxy (DUBAN_TRUST_PROXY): believe X-Forwarded-For from these hops. */
+  trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Called for every route as it is registered (the route table: test/security/authz-matrix.test.ts). */
+  onRoute?: (route: RouteOptions) => void;
 };
 
 /** Builds the HTTP application. Tests call `app.inject()`; `duban start` calls `listen()`. */
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<App> {
   const app = Fastify({
     logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     // Never let a stack trace or internal detail escape: all errors go through sendProblem.
     return503OnClosing: true,
+    // The router's own refusals (a path that is not valid percent-encoded UTF-8, a parameter over
+    // maxParamLength) are problem+json too, not Fastify's plain JSON.
+    frameworkErrors: (err, request, reply) => sendProblem(err, request, reply),
+    // Graceful stop (duban start, SIGTERM): close() drops idle keep-alive sockets at once and
+    // lets in-flight requests finish.
+    forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
+  const onRoute = opts.onRoute;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(parseJson));
   const webBuilt = fs.existsSync(path.join(WEB_ROOT, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
     if (!wantsSpaPage(request)) return notFound(request, reply);
@@ -110,6 +135,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   app.decorateRequest('actor', undefined);
   app.addHook('preValidation', refuseUnstorableText);
 
+  // Security headers and the strict CSP on every answer (http/security-headers.ts).
+  await app.register(fastifyHelmet, securityHeaders({ https: ctx.secureCookies }));
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
@@ -147,6 +174,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerSystemRoutes(app, ctx);
   registerAuth(app, ctx);
   registerOrgRoutes(app, ctx);
+  registerGrantRoutes(app, ctx);
   registerCalendarRoutes(app, ctx);
   registerItemRoutes(app, ctx);
   registerSubmissionRoutes(app, ctx);
@@ -165,6 +193,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerNotificationRoutes(app, ctx);
   registerCalendarFeedRoutes(app, ctx);
   registerIntakeRoutes(app, ctx);
+  registerPiiRoutes(app, ctx);
   registerDuplicateRoutes(app, ctx);
   registerTopicRoutes(app, ctx);
   registerRoutingRoutes(app, ctx);

@@ -89,6 +89,12 @@ function toDomainError(err: unknown): DomainError {
       en: 'Unsupported content type',
     });
   }
+  // The router's refusals (app.ts frameworkErrors): the path itself is malformed or too long.
+  if (fe.code === 'FST_ERR_BAD_URL' || fe.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return validationError([
+      { field: 'url', message: fe.message ?? 'malformed URL', messageZh: '请求地址格式错误或过长' },
+    ]);
+  }
   if (
     fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
     fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ||
