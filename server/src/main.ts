@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from './app.ts';
+import { registerBackupCommands } from './backup/cli.ts';
 import { registerBulletinCommands } from './bulletins/cli.ts';
 import { registerCalendarCommands } from './calendar/cli.ts';
 import type { AppContext } from './context.ts';
@@ -13,6 +14,7 @@ import { registerLedgerCommands } from './ledger/cli.ts';
 import { registerOrgCommands } from './org/cli.ts';
 import { openRuntime } from './runtime.ts';
 import { exportToFile } from './system/export.ts';
+import { markDraining } from './system/readiness.ts';
 import { startWorker } from './system/worker.ts';
 
 const program = new Command();
@@ -66,23 +68,43 @@ program
     const stops: (() => Promise<void>)[] = [];
     if (opts.role !== 'web') stops.push(startWorker(ctx));
     if (opts.role !== 'worker') {
-      const app = await buildApp(ctx, { logger: { level: env.LOG_LEVEL } });
+      const app = await buildApp(ctx, {
+        logger: { level: env.LOG_LEVEL },
+        trustProxy: env.DUBAN_TRUST_PROXY,
+      });
       const address = await app.listen({ port: opts.port ?? env.PORT, host: opts.host ?? env.HOST });
       console.log(`Duban 已启动 / listening on ${address}  (role ${opts.role}, database ${ctx.handle.kind})`);
       stops.unshift(() => app.close());
     } else {
       console.log(`Duban worker 已启动 / worker running (database ${ctx.handle.kind})`);
     }
+    // Graceful stop: readiness turns 503, the listener closes, in-flight requests and the worker's
+    // current jobs finish, then the database closes (exit 0). A second signal, or 20 s, forces exit 1.
     let stopping = false;
-    const stop = async () => {
-      if (stopping) return;
+    const stop = async (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`再次收到 ${signal}，立即退出 / second ${signal}: exiting now`);
+        process.exit(1);
+      }
       stopping = true;
-      for (const s of stops) await s();
-      await ctx.handle.close();
+      console.log(`收到 ${signal}，正在停止 / draining: finishing in-flight requests and jobs`);
+      markDraining(ctx);
+      setTimeout(() => {
+        console.error('20 s 内未能停止，强制退出 / not stopped within 20 s: exiting');
+        process.exit(1);
+      }, 20_000);
+      try {
+        for (const s of stops) await s();
+        await ctx.handle.close();
+      } catch (err) {
+        console.error('停止失败 / stop failed:', err instanceof Error ? err.message : err);
+        process.exit(1);
+      }
+      console.log('Duban 已停止 / stopped');
       process.exit(0);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 
 program
@@ -138,6 +160,7 @@ registerKpiCommands(program, open);
 registerSimilarityCommands(program, open);
 registerBulletinCommands(program, open);
 registerExtractCommands(program, () => program.opts<{ data?: string }>().data);
+registerBackupCommands(program, open, () => program.opts<{ data?: string }>().data);
 
 try {
   await program.parseAsync(process.argv);

@@ -33,6 +33,10 @@ describe('duban CLI', () => {
     expect(units.code, units.stderr).toBe(0);
     expect(units.stdout).toMatch(/杭州市政府督查室/);
 
+    const categories = await duban(['org', 'create-categories']);
+    expect(categories.code, categories.stderr).toBe(0);
+    expect(categories.stdout).toMatch(/已写入 \d+ 个标准督办类别/);
+
     const user = await duban([
       'user',
       'add',
@@ -73,6 +77,8 @@ describe('duban CLI', () => {
     expect(doc).toMatchObject({ format: 'duban-export', version: 1 });
     expect(doc.regions).toHaveLength(102);
     expect(doc.users.map((u: { username: string }) => u.username)).toContain('hz_sup');
+    // A production install can register items: the standard categories are there.
+    expect(doc.categories.length).toBeGreaterThanOrEqual(5);
     expect(JSON.stringify(doc)).not.toMatch(/argon2|password_hash/);
     expect(doc.events.length).toBeGreaterThan(0);
     const wrong = await duban(['export', '--format', 'xml']);

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { AppContext } from '../context.ts';
+import { ensureStandardCategories, STANDARD_CATEGORIES } from '../items/categories.ts';
 import { ROLES, type Role } from '../shared/actor.ts';
 import { regionCodeArg, withContext } from '../shared/cli.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -41,7 +42,7 @@ async function resolveUnit(ctx: AppContext, ref: string) {
   throw new DomainError('UNIT_NOT_FOUND', { zh: `单位“${ref}”不存在`, en: `unit ${ref} not found` });
 }
 
-/** `duban org import-regions`, `duban org create-units`, `duban user add`. */
+/** `duban org import-regions`, `duban org create-units`, `duban org create-categories`, `duban user add`. */
 export function registerOrgCommands(program: Command, open: () => Promise<AppContext>): void {
   const org = program.command('org').description('组织机构 / regions and units');
 
@@ -69,6 +70,19 @@ export function registerOrgCommands(program: Command, open: () => Promise<AppCon
         console.log(
           `新建 ${result.created.length} 个，已存在 ${result.existing} 个 / created ${result.created.length}, existing ${result.existing}`,
         );
+      });
+    });
+
+  org
+    .command('create-categories')
+    .description(
+      '写入标准督办类别（同编码的类别恢复为标准定义）/ create the standard categories (restores same-code ones)',
+    )
+    .action(async () => {
+      await withContext(open, async (ctx) => {
+        await ensureStandardCategories(ctx.db);
+        const n = STANDARD_CATEGORIES.length;
+        console.log(`已写入 ${n} 个标准督办类别 / ${n} standard categories in place`);
       });
     });
 

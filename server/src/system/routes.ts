@@ -5,6 +5,7 @@ import { safeEqual } from '../auth/crypto.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/types.ts';
 import { DomainError } from '../shared/errors.ts';
+import { registerReadinessRoute } from './readiness.ts';
 
 const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'duban_' });
@@ -38,6 +39,8 @@ export function registerSystemRoutes(app: App, ctx: AppContext) {
       return { status: 'ok' as const };
     },
   );
+
+  registerReadinessRoute(app, ctx);
 
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (!metricsAllowed(request, ctx.metricsToken)) {
