@@ -42,6 +42,7 @@ import { registerDuplicateRoutes } from './intake/similarity/routes.ts';
 import { registerTopicRoutes } from './intake/topics/routes.ts';
 import { canReadAttachment } from './items/policy.ts';
 import { registerItemRoutes } from './items/routes.ts';
+import { registerSensitiveReadRoutes } from './items/sensitive-reads.ts';
 import { registerSubmissionRoutes } from './items/submission-routes.ts';
 import { registerKpiRoutes } from './kpi/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
@@ -178,6 +179,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerCalendarRoutes(app, ctx);
   registerItemRoutes(app, ctx);
   registerSubmissionRoutes(app, ctx);
+  registerSensitiveReadRoutes(app, ctx);
   registerFileRoutes(app, ctx, {
     canReadViaItems: (actor, sha256) => canReadAttachment(ctx.db, actor, sha256),
   });

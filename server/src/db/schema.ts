@@ -344,6 +344,7 @@ export type Database = {
   oidc_logins: OidcLoginTable;
   user_grants: UserGrantTable;
   pii_reads: PiiReadTable;
+  sensitive_reads: SensitiveReadTable;
 };
 
 export type ItemRow = Selectable<ItemTable>;
@@ -520,3 +521,14 @@ export type UserMfaTable = {
 
 /** One-time recovery codes (SHA-256 only). */
 export type MfaRecoveryCodeTable = { user_id: string; code_hash: string; used_at: Timestamp | null };
+
+/** 敏感事项查阅记录: reads of sensitive items (migrations/0029_sensitive_reads.sql). */
+export type SensitiveReadTable = {
+  id: string;
+  user_id: string;
+  item_id: string;
+  item_number: string;
+  region_code: string;
+  what: 'detail' | 'evidence';
+  read_at: Timestamp;
+};

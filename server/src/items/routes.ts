@@ -10,6 +10,7 @@ import { ACTION_NAMES_ZH, ITEM_ACTIONS } from './model.ts';
 import { performAction } from './perform-action.ts';
 import { assertMayRegisterItems } from './policy.ts';
 import { getItemDetail, listItemEvents, listItemReports, listItems } from './queries.ts';
+import { auditSensitiveRead } from './sensitive-reads.ts';
 import { updateItem } from './update-item.ts';
 
 const tags = ['items'];
@@ -69,7 +70,9 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const actor = requireActor(request);
       requireScope(actor, 'items:read');
-      const item = await getItemDetail(ctx.db, actor, request.params.id, ctx.now());
+      const now = ctx.now();
+      const item = await getItemDetail(ctx.db, actor, request.params.id, now);
+      await auditSensitiveRead(ctx.db, actor, item, 'detail', now);
       reply.header('etag', `"${item.version}"`);
       return { item };
     },

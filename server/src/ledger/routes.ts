@@ -8,6 +8,7 @@ import {
 import { requireActor, requireScope } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/types.ts';
+import { auditSensitiveRead } from '../items/sensitive-reads.ts';
 import { verifierKeys } from './keys.ts';
 import { consistency, entryWithProof, evidencePackage, findCheckpoint, listCheckpoints } from './queries.ts';
 
@@ -76,7 +77,14 @@ export function registerLedgerRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const actor = requireActor(request);
       requireScope(actor, 'items:read');
-      const pkg = await evidencePackage(ctx.db, ctx.dataDir, actor, request.params.id, ctx.now());
+      const now = ctx.now();
+      const pkg = await evidencePackage(ctx.db, ctx.dataDir, actor, request.params.id, now);
+      const item = await ctx.db
+        .selectFrom('items')
+        .select(['id', 'number', 'region_code as regionCode', 'sensitivity'])
+        .where('id', '=', request.params.id)
+        .executeTakeFirstOrThrow();
+      await auditSensitiveRead(ctx.db, actor, item, 'evidence', now);
       reply.header('content-disposition', `attachment; filename="evidence-${request.params.id}.json"`);
       return pkg;
     },

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactSensitive, SENSITIVE_PLACEHOLDER_ZH } from '../../src/items/policy.ts';
+import { checkpointNow } from '../../src/ledger/service.ts';
 import { loadActor } from '../../src/org/scope.ts';
+import { createUser } from '../../src/org/users.ts';
 import type { TestContext } from '../support/context.ts';
-import { closeWorld, itemBody, openWorld, type World } from '../support/factories.ts';
+import { closeWorld, itemBody, openWorld, PASSWORD, type World } from '../support/factories.ts';
 import { problem } from '../support/http.ts';
 
 /**
@@ -105,5 +107,69 @@ describe('sensitive items', () => {
     const listed = (list.json().items as { id: string; title: string }[]).filter((i) => i.id === sensitiveId);
     for (const i of listed) expect(i.title).toBe(SENSITIVE_PLACEHOLDER_ZH);
     expect(list.body).not.toContain('涉密信访积案化解');
+  });
+});
+
+describe('敏感事项查阅记录 (reads of sensitive items audited)', () => {
+  const reads = async (username: string, query = '') => {
+    const res = await (await w.as(username)).get(`/api/v1/audit/sensitive-reads${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as {
+      total: number;
+      reads: { itemId: string; what: string; user: { username: string } }[];
+    };
+  };
+
+  it('records who opened a sensitive item and its evidence package, once per ten minutes, and nothing for others', async () => {
+    const sup = await w.as('city_sup');
+    // Past the ten minutes of the reads the tests above made.
+    ctx.setNow(new Date(ctx.now().getTime() + 11 * 60 * 1000));
+    const before = (await reads('auditor', `?itemId=${sensitiveId}`)).total;
+    for (let i = 0; i < 2; i += 1) {
+      const page = await sup.get(`/api/v1/items/${sensitiveId}`);
+      expect(page.statusCode, page.body).toBe(200);
+    }
+    await checkpointNow(ctx); // an evidence package needs a signed checkpoint
+    const evidence = await sup.get(`/api/v1/items/${sensitiveId}/evidence`);
+    expect(evidence.statusCode, evidence.body).toBe(200);
+    expect((await sup.get(`/api/v1/items/${internalId}`)).statusCode).toBe(200);
+
+    const after = await reads('auditor', `?itemId=${sensitiveId}`);
+    expect(after.total - before).toBe(2);
+    expect(
+      after.reads
+        .filter((r) => r.user.username === 'city_sup')
+        .map((r) => r.what)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['detail', 'evidence']));
+    expect((await reads('auditor', `?itemId=${internalId}`)).total).toBe(0);
+
+    // Eleven minutes on, the next read is a new row.
+    ctx.setNow(new Date(ctx.now().getTime() + 11 * 60 * 1000));
+    expect((await sup.get(`/api/v1/items/${sensitiveId}`)).statusCode).toBe(200);
+    expect((await reads('auditor', `?itemId=${sensitiveId}`)).total - before).toBe(3);
+  });
+
+  it('is listed to admins and auditors of the region only; others 403, strangers 401, bad filters 400', async () => {
+    const nbAuditor = await createUser(ctx.db, {
+      username: 'nb_auditor',
+      displayName: '宁波审计员',
+      password: PASSWORD,
+      unitId: w.units.ningboOffice ?? '',
+      roles: ['auditor'],
+    });
+    expect(nbAuditor.id).toBeTruthy();
+    expect((await reads('nb_auditor')).total).toBe(0);
+    expect((await reads('admin')).total).toBeGreaterThan(0);
+    problem(await (await w.as('housing_h')).get('/api/v1/audit/sensitive-reads'), 403, 'FORBIDDEN');
+    problem(await (await w.as('city_sup')).get('/api/v1/audit/sensitive-reads'), 403, 'FORBIDDEN');
+    problem(
+      await w.app.inject({ method: 'GET', url: '/api/v1/audit/sensitive-reads' }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    const bad = await (await w.as('auditor')).get('/api/v1/audit/sensitive-reads?limit=0');
+    problem(bad, 400, 'VALIDATION_FAILED');
+    expect(bad.body).toContain('limit');
   });
 });

@@ -132,6 +132,7 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   },
   'GET /api/v1/intake/:id/contact': read(SUP, { scope: 'intake', query: 'reason=矩阵核查' }),
   'GET /api/v1/audit/pii-reads': read(['admin', 'auditor']),
+  'GET /api/v1/audit/sensitive-reads': read(['admin', 'auditor']),
   'GET /api/v1/auth/tokens': { access: roles(ALL) },
   'POST /api/v1/auth/tokens': { access: roles(ALL), body: { name: 'matrix', scopes: ['items:read'] } },
   'DELETE /api/v1/auth/tokens/:id': { access: roles(ALL), scope: 'token', phase: 'last' },
