@@ -12,6 +12,7 @@ import type { EvidencePackage } from '@duban/verifier';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { totpCode } from '../../src/auth/mfa.ts';
 import type { App } from '../../src/http/types.ts';
 import { loadOrCreateSigner } from '../../src/ledger/keys.ts';
 import { checkpointNow } from '../../src/ledger/service.ts';
@@ -148,6 +149,11 @@ describe('evidence ledger in the browser (Chromium)', () => {
     await page.getByLabel('用户名').fill('city_sup');
     await page.getByLabel('密码').fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
+    // Supervisors sign in with a TOTP code (enrolled when beforeAll signed city_sup in).
+    const secret = w.totpSecrets.get('city_sup');
+    if (secret === undefined) throw new Error('fixture: city_sup has no TOTP secret');
+    await page.getByLabel('动态验证码').fill(totpCode(secret, ctx.now()));
+    await page.getByRole('button', { name: '验证', exact: true }).click();
     await page.getByRole('cell', { name: '浏览器核验事项' }).click();
 
     const badge = page.locator('#evidence-badge:not([data-state="checking"])');
