@@ -98,6 +98,10 @@ export async function bulkLoad(
     select setseed(0.42);
     create temp table bench_office (o int primary key, id uuid, region_code text, lo float8, hi float8, cands uuid[]);
     insert into bench_office values ${officeRows.join(',\n')};
+    -- candidates one per row: bench_item keeps only the office, not its (up to 3,000-unit) array
+    create temp table bench_cand as
+      select o.o, (u.k - 1)::int as k, u.id from bench_office o, unnest(o.cands) with ordinality u(id, k);
+    alter table bench_cand add primary key (o, k);
     create temp table bench_item as
     with src as (
       select g, gen_random_uuid() as id, random() as r_office, random() as r_status, random() as r_cat,
@@ -106,7 +110,7 @@ export async function bulkLoad(
         random() as r_source
       from generate_series(1, ${count}) g
     ), placed as (
-      select s.*, o.id as unit_id, o.region_code, o.cands, coalesce(array_length(o.cands, 1), 0) as ncand,
+      select s.*, o.id as unit_id, o.region_code, o.o as office_o, coalesce(array_length(o.cands, 1), 0) as ncand,
         ${nowLit} - s.r_created * interval '365 days' as created_at,
         case ${statusCase} else 'cancelled' end as status
       from src s join bench_office o on s.r_office >= o.lo and s.r_office < o.hi
@@ -155,17 +159,19 @@ export async function bulkLoad(
   const accepted = `case when b.status = 'dispatched' then 'pending' when b.status = 'returned' then 'returned' else 'accepted' end`;
   const insertAssignments = `
     insert into assignments (id, item_id, unit_id, role, deadline, status, progress, accepted_at, return_reason)
-    select gen_random_uuid(), b.id, b.cands[1 + b.li], 'lead', b.deadline, ${accepted}, b.progress,
+    select gen_random_uuid(), b.id, c.id, 'lead', b.deadline, ${accepted}, b.progress,
       case when ${accepted} = 'accepted' then least(b.created_at + interval '2 days', ${nowLit}) end,
       case when b.status = 'returned' then '不属于本单位职责范围' end
-    from bench_item b where b.status not in ('draft', 'registered') and b.ncand > 0;
+    from bench_item b join bench_cand c on c.o = b.office_o and c.k = b.li
+    where b.status not in ('draft', 'registered') and b.ncand > 0;
     insert into assignments (id, item_id, unit_id, role, deadline, status, progress, accepted_at)
-    select gen_random_uuid(), b.id,
-      b.cands[1 + (b.li + 1 + floor(b.r_collab / 0.4 * (b.ncand - 1))::int) % b.ncand],
-      'collaborator', b.deadline,
+    select gen_random_uuid(), b.id, c.id, 'collaborator', b.deadline,
       case when b.status in ('dispatched', 'returned') then 'pending' else 'accepted' end, b.progress,
       case when b.status not in ('dispatched', 'returned') then least(b.created_at + interval '2 days', ${nowLit}) end
-    from bench_item b where b.status not in ('draft', 'registered') and b.ncand > 1 and b.r_collab < 0.4;
+    from bench_item b join bench_cand c on c.o = b.office_o
+      and c.k = (b.li + 1 + floor(b.r_collab / 0.4 * (b.ncand - 1))::int) % b.ncand
+    where b.status not in ('draft', 'registered') and b.ncand > 1 and b.r_collab < 0.4;
+    drop table bench_cand;
     drop table bench_item;
     drop table bench_office;`;
 

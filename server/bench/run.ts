@@ -26,8 +26,14 @@
  * Extract (bench/extract-throughput.ts): rule-based extraction of a ~100,000-character document.
  * Web (bench/web.ts): the initial JavaScript of the portal and the app, and the cockpit's time to first
  * chart on the demo data (BENCH_WEB_RUNS runs, default 5).
+ * Scale (bench/scale.ts, only when named: BENCH_ONLY=scale BENCH_DB=postgres): BENCH_SCALE_ITEMS items
+ * (default 1000000) over BENCH_SCALE_UNITS units (3000) and BENCH_SCALE_EVENTS events (10000000), set-based;
+ * then through a `duban start --role web` child: creation by BENCH_SCALE_CLIENTS API-token clients (8) for
+ * BENCH_SCALE_SECONDS (20) against a raw pg INSERT and a bare Fastify ceiling, list and cockpit p95
+ * (BENCH_SCALE_RUNS, 30, ≤ BENCH_SCALE_BUDGET_MS 5000 per query), the sweep, and the RSS of the web
+ * child and of a worker (run BENCH_SCALE_WORKER_SECONDS, 20). docs/performance.md has the figures.
  * BENCH_ONLY: a comma-separated subset of the parts creation, lists, sweep, notify, ledger, kpi, duplicates,
- * extract, web (e.g. BENCH_ONLY=notify BENCH_DB=postgres for the notification figure alone); default all. A partial
+ * extract, web, scale (e.g. BENCH_ONLY=notify BENCH_DB=postgres for the notification figure alone); default all but scale. A partial
  * run writes latest-<db>-<parts>.json.
  *
  * The PGlite database lives in a temporary directory, the server one in a fresh database
@@ -55,6 +61,7 @@ import { benchKpi } from './kpi.ts';
 import { benchLedger } from './ledger.ts';
 import { CaptureSql, fmt, ms, now, phase, pool, summarize, table } from './lib.ts';
 import { benchNotify } from './notify.ts';
+import { benchScale } from './scale.ts';
 import { benchDuplicates } from './similarity.ts';
 import { benchSweep } from './sweep.ts';
 import { benchWeb } from './web.ts';
@@ -89,6 +96,16 @@ const P = {
     units: int('BENCH_KPI_UNITS', 3000),
     samples: Math.max(1, int('BENCH_KPI_SAMPLES', 100)),
   },
+  scale: {
+    items: int('BENCH_SCALE_ITEMS', 1_000_000),
+    units: int('BENCH_SCALE_UNITS', 3000),
+    events: int('BENCH_SCALE_EVENTS', 10_000_000),
+    clients: Math.max(1, int('BENCH_SCALE_CLIENTS', 8)),
+    seconds: Math.max(1, int('BENCH_SCALE_SECONDS', 20)),
+    runs: Math.max(10, int('BENCH_SCALE_RUNS', 30)),
+    budgetMs: int('BENCH_SCALE_BUDGET_MS', 5000),
+    workerSeconds: int('BENCH_SCALE_WORKER_SECONDS', 20),
+  },
   ledger: {
     commands: int('BENCH_LEDGER_COMMANDS', 1000),
     writers: Math.max(1, int('BENCH_WRITERS', 8)),
@@ -107,6 +124,7 @@ const PARTS = [
   'duplicates',
   'extract',
   'web',
+  'scale',
 ] as const;
 type Part = (typeof PARTS)[number];
 const ONLY: ReadonlySet<Part> | undefined = (() => {
@@ -118,7 +136,8 @@ const ONLY: ReadonlySet<Part> | undefined = (() => {
   }
   return new Set(names as Part[]);
 })();
-const part = (p: Part) => ONLY === undefined || ONLY.has(p);
+// The scale part (1M items, 10M events) runs only when named in BENCH_ONLY.
+const part = (p: Part) => (ONLY === undefined ? p !== 'scale' : ONLY.has(p));
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -363,6 +382,12 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
       )
     : undefined;
 
+  const scale = part('scale')
+    ? await benchScale(kind, handle, world, P.scale, out, (fn) => {
+        cleanups.push(fn);
+      })
+    : undefined;
+
   const json = {
     db: kind,
     version: version.rows[0]?.v,
@@ -374,12 +399,13 @@ async function benchDatabase(kind: 'pglite' | 'postgres', handle: DbHandle, wher
       platform: os.platform(),
     },
     params: P,
-    parts: ONLY === undefined ? PARTS : [...ONLY],
+    parts: ONLY === undefined ? PARTS.filter((p) => part(p)) : [...ONLY],
     setup: { seconds: setup.ms / 1000, rssPeakMb: setup.rssMb, units: world.units.length },
     creation,
     ...lists,
     ...(kpi ? { kpi } : {}),
     ...(duplicates ? { duplicates } : {}),
+    ...(scale ? { scale } : {}),
     rssNote:
       kind === 'pglite'
         ? 'RSS of this Node process, which includes the embedded database'
