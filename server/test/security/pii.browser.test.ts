@@ -118,8 +118,10 @@ describe('strict CSP in the browser (Chromium)', () => {
       .getByRole('button', { name: '授 予' })
       .or(drawer.getByRole('button', { name: '授予' }))
       .click();
-    await expect.poll(() => drawer.getByRole('row').count()).toBe(2);
-    expect(await drawer.textContent()).toContain('已授予');
+    // Wait for the granted row itself: the empty table's 暂无授权 placeholder is a row too.
+    await drawer.getByText('已授予').first().waitFor();
+    expect(await drawer.getByRole('row').count()).toBe(2);
+    expect(await drawer.textContent()).not.toContain('暂无授权');
     await shot(admin, 'grants-drawer');
 
     const sup = await b.signIn('city_sup');
