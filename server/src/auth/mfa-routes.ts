@@ -33,13 +33,7 @@ import {
   totpSecretOf,
 } from './mfa.ts';
 import { sessionCsrfToken, sessionIdHash, sessionMfaState } from './register.ts';
-import {
-  createSession,
-  deleteSession,
-  deleteUserSessions,
-  SESSION_COOKIE,
-  SESSION_TTL_MS,
-} from './sessions.ts';
+import { createSession, deleteSession, deleteUserSessions, setSessionCookie } from './sessions.ts';
 
 const tags = ['auth'];
 const security: { [scheme: string]: string[] }[] = [{ session: [] }, { bearer: [] }];
@@ -97,14 +91,7 @@ export function registerMfaRoutes(app: App, ctx: AppContext): void {
     const now = ctx.now();
     await deleteSession(ctx.db, oldIdHash);
     const session = await createSession(ctx.db, userId, now, 'full');
-    reply.setCookie(SESSION_COOKIE, session.sessionId, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: ctx.secureCookies,
-      expires: session.expiresAt,
-      maxAge: SESSION_TTL_MS / 1000,
-    });
+    setSessionCookie(reply, session, ctx.secureCookies);
     return session;
   }
 

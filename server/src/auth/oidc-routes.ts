@@ -14,7 +14,7 @@ import {
   takeOidcLogin,
 } from './oidc-flow.ts';
 import { signInWithOidc } from './oidc-signin.ts';
-import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.ts';
+import { SESSION_COOKIE, setSessionCookie } from './sessions.ts';
 
 /** Binds a login in flight to the browser that started it (the value's hash is in oidc_logins). */
 export const OIDC_BROWSER_COOKIE = 'duban_oidc';
@@ -123,14 +123,7 @@ export function registerOidcRoutes(app: App, ctx: AppContext): void {
         const identity = await redeemOidcCallback(config, query, query.state ?? '', pending);
         const session = await signInWithOidc(ctx.db, identity, request.cookies[SESSION_COOKIE], ctx.now());
         // The same cookie as password login (auth/routes.ts).
-        reply.setCookie(SESSION_COOKIE, session.sessionId, {
-          httpOnly: true,
-          sameSite: 'lax',
-          path: '/',
-          secure: ctx.secureCookies,
-          expires: session.expiresAt,
-          maxAge: SESSION_TTL_MS / 1000,
-        });
+        setSessionCookie(reply, session, ctx.secureCookies);
         // Still a TOTP code to give (or enrol): the login page takes the sign-in up from there.
         if (session.mfaState !== 'full')
           return reply.redirect(`/login?next=${encodeURIComponent(pending.returnTo)}`, 302);

@@ -26,7 +26,7 @@ import {
   deleteExpiredSessions,
   deleteSession,
   SESSION_COOKIE,
-  SESSION_TTL_MS,
+  setSessionCookie,
 } from './sessions.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.ts';
 
@@ -101,14 +101,7 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
       if (previous) await deleteSession(ctx.db, sha256Hex(previous));
       await deleteExpiredSessions(ctx.db, user.id, now);
       const session = await createSession(ctx.db, user.id, now, mfaState);
-      reply.setCookie(SESSION_COOKIE, session.sessionId, {
-        httpOnly: true,
-        sameSite: 'lax',
-        path: '/',
-        secure: ctx.secureCookies,
-        expires: session.expiresAt,
-        maxAge: SESSION_TTL_MS / 1000,
-      });
+      setSessionCookie(reply, session, ctx.secureCookies);
       if (mfaState !== 'full') {
         return {
           mfa: mfaState === 'mfa_pending' ? 'required' : 'enroll',

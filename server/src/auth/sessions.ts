@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { Db, Queryable } from '../db/client.ts';
 import type { MfaState } from '../db/schema.ts';
 import { actorBaseQuery, actorFromRow } from '../org/scope.ts';
@@ -79,4 +80,16 @@ export async function deleteExpiredSessions(db: Queryable, userId: string, now: 
 /** Ends every session of the user (roles, unit or active flag changed; password or TOTP reset). */
 export async function deleteUserSessions(db: Queryable, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+/** Sets the session cookie, the same way for every sign-in path (password, TOTP step-up, SSO). */
+export function setSessionCookie(reply: FastifyReply, session: NewSession, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, session.sessionId, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure,
+    expires: session.expiresAt,
+    maxAge: SESSION_TTL_MS / 1000,
+  });
 }
