@@ -37,7 +37,8 @@
  * run writes latest-<db>-<parts>.json.
  *
  * The PGlite database lives in a temporary directory, the server one in a fresh database
- * duban_bench_<random>; both are removed at the end. Figures are also written as JSON to
+ * duban_bench_<random>; both are removed at the end (BENCH_KEEP_DB=1 keeps the server database, to look
+ * at its plans afterwards; BENCH_DB_NAME=<kept database> runs on it again, loading only what is missing). Figures are also written as JSON to
  * server/bench/results/latest-<db>.json (ignored by git).
  */
 import crypto from 'node:crypto';
@@ -242,19 +243,26 @@ async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<Fresh | undef
       await admin.end().catch(() => undefined);
       return undefined;
     }
-    const name = `duban_bench_${crypto.randomBytes(5).toString('hex')}`;
-    await admin.query(`create database ${name}`);
+    // BENCH_DB_NAME: run on a database an earlier run kept (BENCH_KEEP_DB=1), e.g. to measure the
+    // scale part again without its 25-minute load; the world's units and users are found, not made.
+    const reuse = process.env.BENCH_DB_NAME?.trim();
+    if (reuse && !/^[a-z_][a-z0-9_]*$/.test(reuse))
+      throw new Error(`BENCH_DB_NAME: not a database name: ${reuse}`);
+    const name = reuse || `duban_bench_${crypto.randomBytes(5).toString('hex')}`;
+    if (!reuse) await admin.query(`create database ${name}`);
     await admin.end();
-    cleanups.push(async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    });
+    const keep = process.env.BENCH_KEEP_DB === '1' || Boolean(reuse);
+    if (!keep)
+      cleanups.push(async () => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      });
     const u = new URL(url);
     u.pathname = `/${name}`;
     handle = await openDatabase({ databaseUrl: u.toString(), dataDir: os.tmpdir() });
-    where = `database ${name} on ${redact(u.toString())} (dropped afterwards)`;
+    where = `database ${name} on ${redact(u.toString())} (${keep ? 'kept: BENCH_KEEP_DB=1' : 'dropped afterwards'})`;
   }
   let closed = false;
   const close = async () => {

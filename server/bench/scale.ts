@@ -26,14 +26,13 @@ import type { DbHandle } from '../src/db/client.ts';
 import { forEachDueItem } from '../src/escalation/chase.ts';
 import { recomputeKpis } from '../src/kpi/rollups.ts';
 import { loadActor } from '../src/org/scope.ts';
-import { createUser } from '../src/org/users.ts';
 import type { Actor } from '../src/shared/actor.ts';
 import { addDays, shanghaiDate } from '../src/shared/time.ts';
 import { TOPICS } from './bulk.ts';
 import { fmt, ms, now, type Summary, summarize, table } from './lib.ts';
 import { loadScale } from './scale-data.ts';
 import { type Child, cpuMsOf, latency, load, type Request, rssOf, startChild } from './scale-load.ts';
-import type { BenchUnit, World } from './world.ts';
+import { type BenchUnit, benchUser, type World } from './world.ts';
 
 export type ScaleOptions = {
   items: number;
@@ -115,15 +114,14 @@ export async function benchScale(
     .slice(0, o.clients);
   const writers: { token: string; office: BenchUnit; dept: BenchUnit | undefined }[] = [];
   for (const [i, office] of offices.entries()) {
-    const user = await createUser(handle.db, {
+    const userId = await benchUser(handle, {
       username: `scale_sup_${i}`,
       displayName: `基准督查员${i}`,
-      password: 'bench-password-123',
       unitId: office.id,
       roles: ['supervisor'],
     });
     writers.push({
-      token: await token(await loadActor(handle.db, user.id, 'session'), ['items:read', 'items:write']),
+      token: await token(await loadActor(handle.db, userId, 'session'), ['items:read', 'items:write']),
       office,
       dept: big.units.find((x) => x.kind === 'department' && x.regionCode === office.regionCode),
     });

@@ -93,9 +93,15 @@ export async function buildWorld(handle: DbHandle): Promise<World> {
 
   const units: BenchUnit[] = [];
   for (const s of specs) {
-    const row = await db
-      .transaction()
-      .execute((tx) => createUnit(tx, { ...s }, { actorId: null, at: new Date() }));
+    // Found rather than made on a database an earlier run kept (BENCH_DB_NAME).
+    const row =
+      (await db
+        .selectFrom('units')
+        .select('id')
+        .where('name', '=', s.name)
+        .where('region_code', '=', s.regionCode)
+        .executeTakeFirst()) ??
+      (await db.transaction().execute((tx) => createUnit(tx, { ...s }, { actorId: null, at: new Date() })));
     const region = byCode.get(s.regionCode);
     if (!region) throw new Error(`bench: no region ${s.regionCode}`);
     units.push({
@@ -118,9 +124,8 @@ export async function buildWorld(handle: DbHandle): Promise<World> {
   const county = counties[0];
   if (!county) throw new Error('bench: no county');
 
-  const user = async (username: string, unitId: string, roles: string[]) =>
-    (await createUser(db, { username, displayName: username, password: 'bench-password-123', unitId, roles }))
-      .id;
+  const user = (username: string, unitId: string, roles: string[]) =>
+    benchUser(handle, { username, displayName: username, unitId, roles });
   const provSupId = await user('bench_prov_sup', provOffice.id, ['supervisor']);
   const citySupId = await user('bench_city_sup', cityOffice.id, ['supervisor']);
   const handlerId = await user('bench_handler', handlerUnit.id, ['handler']);
@@ -142,4 +147,18 @@ export async function buildWorld(handle: DbHandle): Promise<World> {
       handler: await loadActor(db, handlerId, 'session'),
     },
   };
+}
+
+/** The bench user of that name: found on a kept database (BENCH_DB_NAME), else created. */
+export async function benchUser(
+  handle: DbHandle,
+  u: { username: string; displayName: string; unitId: string; roles: string[] },
+): Promise<string> {
+  const found = await handle.db
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', u.username)
+    .executeTakeFirst();
+  if (found) return found.id;
+  return (await createUser(handle.db, { ...u, password: 'bench-password-123' })).id;
 }
