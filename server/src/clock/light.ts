@@ -1,4 +1,4 @@
-import type { ItemStatus, Light } from '@duban/schema';
+import { type ItemStatus, LIGHTS, type Light } from '@duban/schema';
 import { type RawBuilder, sql } from 'kysely';
 import { shanghaiDate } from '../shared/time.ts';
 import { type LightDates, lightOn } from './thresholds.ts';
@@ -78,4 +78,44 @@ export function lightSql(now: Date): RawBuilder<Light | null> {
     when ${day} >= i.light_yellow_on then case when ${lagging} then 'red' else 'yellow' end
     when ${lagging} then 'yellow'
     else 'green' end`;
+}
+
+/**
+ * Index keys for light filters: for each light, the first day (Asia/Shanghai) it can be on. Both
+ * sides of `key <= today` are dates, so a list filter on a light becomes an index condition.
+ * Migration 0030 indexes exactly these expressions (items_lit_created_idx): keep them in step.
+ * An emergency item's day is its UTC date, never after its Shanghai date, so the keys only ever
+ * err early; lightSql stays as the exact check.
+ */
+const OVERDUE_FROM = sql.raw(`least(i.light_overdue_on, (i.due_at at time zone 'UTC')::date)`);
+/** Red (or overdue): red's day, or yellow's with the lag (the lag alone only makes it yellow). */
+const ALERT_FROM = sql.raw(
+  `least(i.light_red_on, i.light_overdue_on, case when i.light_lag_on is not null then greatest(i.light_yellow_on, i.light_lag_on) end, ((i.due_at at time zone 'UTC') - interval '${EMERGENCY_RED_HOURS} hours')::date)`,
+);
+
+/**
+ * SQL: the light of the item (alias i) is one of `lights` — exactly `lightSql(now) in (lights)`,
+ * but led by predicates an index can answer: a lit status and, unless green or yellow is asked
+ * for, the day red (or overdue) can first be on. The paused day and the lag make the exact light
+ * depend on several columns; they only move it earlier or later than these bounds allow, never
+ * out of them (the reading day is never after today).
+ */
+export function lightInSql(now: Date, lights: readonly Light[]): RawBuilder<boolean> {
+  if (lights.length === 0) return sql<boolean>`false`;
+  const unlit = sql.join(UNLIT.map((s) => sql.lit(s)));
+  const today = sql`${shanghaiDate(now)}::date`;
+  // Exactly `lightSql(now) in (lights)`, written as "not one of the other lights, and not null":
+  // the planner has no statistics for the CASE and would guess it rare (½ % a light), so lists
+  // would be planned for a handful of rows; this form it guesses common, leaving the estimate
+  // to the bounds below, which it has statistics for (the expressions of the index).
+  const others = [...LIGHTS.filter((l) => !lights.includes(l)), ''];
+  const exact = sql`coalesce(${lightSql(now)}, '') not in (${sql.join(others.map((l) => sql.lit(l)))})`;
+  const from = lights.some((l) => l === 'green' || l === 'yellow')
+    ? null
+    : lights.includes('red')
+      ? ALERT_FROM
+      : OVERDUE_FROM;
+  return from === null
+    ? sql<boolean>`(i.status not in (${unlit}) and ${exact})`
+    : sql<boolean>`(i.status not in (${unlit}) and ${from} <= ${today} and ${exact})`;
 }

@@ -1,6 +1,6 @@
 import { isIsoDate, type ListItemsParams } from '@duban/schema';
 import { sql } from 'kysely';
-import { lightFor, lightSql } from '../clock/light.ts';
+import { lightFor, lightInSql } from '../clock/light.ts';
 import type { Queryable } from '../db/client.ts';
 import { listSlots, storedSchedule } from '../reporting/slots.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -191,7 +191,6 @@ function decodeCursor(raw: string, column: 'deadline' | 'created_at'): Cursor {
 
 /** The list API: scoped in SQL to what the caller may see, filtered, sorted, cursor-paginated. */
 export async function listItems(db: Queryable, actor: Actor, p: ListItemsParams, now: Date) {
-  const light = lightSql(now);
   const desc = p.sort.startsWith('-');
   const column = p.sort.endsWith('eadline') ? 'deadline' : 'created_at';
   let q = db
@@ -242,14 +241,15 @@ export async function listItems(db: Queryable, actor: Actor, p: ListItemsParams,
     q = q.where(
       sql<boolean>`(i.title ilike ${`%${escapeLike(p.q)}%`} or i.number ilike ${`%${escapeLike(p.q)}%`})`,
     );
-  if (p.light) {
-    const lights = p.light;
-    q = q.where(sql<boolean>`${light} in (${sql.join(lights.map((l) => sql.lit(l)))})`);
-  }
+  // Index-usable bounds first (lit status, the first day of the light), the exact light after.
+  if (p.light) q = q.where(lightInSql(now, p.light));
   if (p.unitId) {
     const unitId = p.unitId;
+    // item_units holds every unit an item involves (returned assignments too): a superset found
+    // by its unit index, narrowed to the assigning unit or a live assignment.
     q = q.where(
-      sql<boolean>`(i.assigning_unit_id = ${unitId} or exists (select 1 from assignments a where a.item_id = i.id and a.unit_id = ${unitId} and a.status <> 'returned'))`,
+      sql<boolean>`(i.id in (select fu.item_id from item_units fu where fu.unit_id = ${unitId})
+        and (i.assigning_unit_id = ${unitId} or exists (select 1 from assignments a where a.item_id = i.id and a.unit_id = ${unitId} and a.status <> 'returned')))`,
     );
   }
   if (p.regionCode) {
