@@ -10,8 +10,11 @@ import { notFound } from '../shared/errors.ts';
  * KPI module's roll-ups and facts (kpi/queries.ts), so every figure here is a figure the KPI API
  * gives too, and its drill-down (GET /api/v1/kpis/{code}/items with the same dimension, key and
  * months) lists exactly the items it counted. What the KPI API has no figure for — the open items
- * by status and the open overdue items — comes from the same facts with one condition
- * (openCondition) that serves both the counts here and the list of GET /api/v1/cockpit/items.
+ * by status and the open overdue items — comes from the open facts kept with their item's status
+ * (migration 0031: cockpit_open_items, and their counts per region path, status and overdue in
+ * cockpit_open_counts, both kept by triggers on the facts and the items). The counts here and the
+ * totals and lists of GET /api/v1/cockpit/items read them with the same conditions (openFilter),
+ * so a figure is the count of its list.
  */
 
 export type MonthRange = { from: string; to: string; months: number };
@@ -47,14 +50,18 @@ const zero = (): Counts => ({
 
 type RollupRow = { key: string; period_month: string; numerators: string[]; denominators: string[] };
 
+/** The order of the roll-up arrays (kpi_state.kpi_codes; none before the first catch-up). */
+async function kpiCodes(db: Queryable): Promise<string[]> {
+  const state = await db.selectFrom('kpi_state').select('kpi_codes').executeTakeFirst();
+  return state?.kpi_codes ?? [];
+}
+
 /** Folds roll-up rows into Counts per group (the group of a row chosen by `groupOf`). */
-async function foldRollups(
-  db: Queryable,
+function foldRollups(
+  codes: readonly string[],
   rows: RollupRow[],
   groupOf: (r: RollupRow) => string,
-): Promise<Map<string, Counts>> {
-  const state = await db.selectFrom('kpi_state').select('kpi_codes').executeTakeFirst();
-  const codes = state?.kpi_codes ?? [];
+): Map<string, Counts> {
   const at = (code: Tracked) => codes.indexOf(code);
   const idx = {
     completion: at('completion_rate'),
@@ -121,21 +128,26 @@ export async function scopedRegion(db: Queryable, actor: Actor, code: string) {
 export type OpenFilter = { status?: string | undefined; overdue?: boolean | undefined };
 
 /**
- * Open (not yet completed) dispatched items of the region subtree, from the KPI facts (alias f,
- * joined to items i for the status). Overdue means what 超期率 counts: past the deadline while the
- * clock runs, not exempted (容错免责).
+ * Open (not yet completed) dispatched items of the region subtree: the open KPI facts (alias o,
+ * cockpit_open_items) with their item's status. Overdue means what 超期率 counts: past the deadline
+ * while the clock runs, not exempted (容错免责).
  */
 function openItems(db: Queryable, regionPath: string, filter: OpenFilter) {
-  let q = db
-    .selectFrom('kpi_item_facts as f')
-    .innerJoin('items as i', 'i.id', 'f.item_id')
-    .where(regionSubtreeCondition(regionPath, 'f.region_path'))
-    .where(sql<SqlBool>`not f.completed`);
-  if (filter.status !== undefined) q = q.where('i.status', '=', filter.status);
-  if (filter.overdue) q = q.where(overdueOpen());
+  let q = db.selectFrom('cockpit_open_items as o').where(regionSubtreeCondition(regionPath, 'o.region_path'));
+  if (filter.status !== undefined) q = q.where('o.status', '=', filter.status);
+  if (filter.overdue) q = q.where('o.overdue', '=', true);
   return q;
 }
-const overdueOpen = () => sql<SqlBool>`(f.overdue and not f.exempted)`;
+
+/** The counts of the same open items (delta rows of cockpit_open_counts, alias c: sum n). */
+function openCounts(db: Queryable, regionPath: string, filter: OpenFilter) {
+  let q = db
+    .selectFrom('cockpit_open_counts as c')
+    .where(regionSubtreeCondition(regionPath, 'c.region_path'));
+  if (filter.status !== undefined) q = q.where('c.status', '=', filter.status);
+  if (filter.overdue) q = q.where('c.overdue', '=', true);
+  return q;
+}
 
 export type CockpitItem = {
   id: string;
@@ -157,29 +169,33 @@ export async function listOpenItems(
   filter: OpenFilter,
   page: { limit: number; offset: number },
 ): Promise<{ total: number; items: CockpitItem[] }> {
-  const total = await openItems(db, regionPath, filter)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const rows = await openItems(db, regionPath, filter)
-    .leftJoin('units as u', 'u.id', 'f.lead_unit_id')
-    .select([
-      'i.id',
-      'i.number',
-      'i.title',
-      'i.status',
-      'f.category_code',
-      'f.lead_unit_id',
-      'u.name as lead_unit_name',
-      'f.region_code',
-      'f.deadline',
-    ])
-    .select(overdueOpen().as('is_overdue'))
-    .orderBy('f.deadline')
-    .orderBy('i.number')
-    .orderBy('i.id')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
+  const [total, rows] = await Promise.all([
+    openCounts(db, regionPath, filter)
+      .select(sql<string>`coalesce(sum(c.n), 0)`.as('n'))
+      .executeTakeFirstOrThrow(),
+    openItems(db, regionPath, filter)
+      .innerJoin('items as i', 'i.id', 'o.item_id')
+      .leftJoin('units as u', 'u.id', 'o.lead_unit_id')
+      .select([
+        'o.item_id as id',
+        'o.number',
+        'i.title',
+        'o.status',
+        'o.category_code',
+        'o.lead_unit_id',
+        'u.name as lead_unit_name',
+        'o.region_code',
+        'o.deadline',
+        'o.overdue as is_overdue',
+      ])
+      // The order of an index of cockpit_open_items: only the page's rows are read from items.
+      .orderBy('o.deadline')
+      .orderBy('o.number')
+      .orderBy('o.item_id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+  ]);
   return {
     total: Number(total.n),
     items: rows.map((r) => ({
@@ -203,26 +219,56 @@ const RANKED = 10;
 /** Everything the cockpit shows for a region and months. */
 export async function cockpitOverview(db: Queryable, actor: Actor, regionCode: string, range: MonthRange) {
   const region = await scopedRegion(db, actor, regionCode);
-  const target = await resolveTarget(db, actor, { dimension: 'region', key: region.code });
-  const kpis = await kpiValues(db, target, range);
+  const [target, codes] = await Promise.all([
+    resolveTarget(db, actor, { dimension: 'region', key: region.code }),
+    kpiCodes(db),
+  ]);
+  // The parts below are independent reads: run them side by side (on the pool, one connection each).
+  const [kpis, trend, regions, categories, units, open, overdue] = await Promise.all([
+    kpiValues(db, target, range),
+    regionTrend(db, codes, region.code, range),
+    childRegions(db, codes, region.code, range),
+    regionCategories(db, codes, region.code, range),
+    unitRanking(db, codes, region.path, range),
+    openByStatus(db, region.path),
+    listOpenItems(db, region.path, { overdue: true }, { limit: 10, offset: 0 }),
+  ]);
+  return {
+    region: { code: region.code, name: region.name, level: region.level, parentCode: region.parent_code },
+    from: range.from,
+    to: range.to,
+    kpis,
+    trend,
+    regions,
+    categories,
+    units,
+    open,
+    overdue,
+  };
+}
 
-  // Trend: the region's roll-ups month by month.
-  const trendRows = await rollups(db, 'region', range).where('key', '=', region.code).execute();
-  const byMonth = await foldRollups(db, trendRows, (r) => r.period_month);
-  const trend = monthsOf(range).map((month) => ({ month, ...(byMonth.get(month) ?? zero()) }));
+type Codes = readonly string[];
 
-  // The map and region ranking: the region's children (cities of a province, counties of a city).
+/** Trend: the region's roll-ups month by month. */
+async function regionTrend(db: Queryable, codes: Codes, regionCode: string, range: MonthRange) {
+  const rows = await rollups(db, 'region', range).where('key', '=', regionCode).execute();
+  const byMonth = foldRollups(codes, rows, (r) => r.period_month);
+  return monthsOf(range).map((month) => ({ month, ...(byMonth.get(month) ?? zero()) }));
+}
+
+/** The map and region ranking: the region's children (cities of a province, counties of a city). */
+async function childRegions(db: Queryable, codes: Codes, regionCode: string, range: MonthRange) {
   const children = await db
     .selectFrom('regions')
     .select(['code', 'name'])
-    .where('parent_code', '=', region.code)
+    .where('parent_code', '=', regionCode)
     .orderBy('code')
     .execute();
   const childCounts =
     children.length === 0
       ? new Map<string, Counts>()
-      : await foldRollups(
-          db,
+      : foldRollups(
+          codes,
           await rollups(db, 'region', range)
             .where(
               'key',
@@ -232,27 +278,39 @@ export async function cockpitOverview(db: Queryable, actor: Actor, regionCode: s
             .execute(),
           (r) => r.key,
         );
-  const regions = children.map((c) => ({
+  return children.map((c) => ({
     code: c.code,
     name: c.name,
     ...(childCounts.get(c.code) ?? zero()),
   }));
+}
 
-  // Categories within the region (roll-up key '<category>@<region>').
-  const categoryRows = await rollups(db, 'category', range)
-    .where('key', 'like', `%@${region.code}`)
-    .execute();
-  const byCategory = await foldRollups(db, categoryRows, (r) => r.key.slice(0, r.key.lastIndexOf('@')));
+/** Categories within the region (roll-up key '<category>@<region>'), those with any figure. */
+async function regionCategories(db: Queryable, codes: Codes, regionCode: string, range: MonthRange) {
   const categoryNames = await db
     .selectFrom('categories')
     .select(['code', 'name'])
     .orderBy('sort_order')
     .execute();
-  const categories = categoryNames
+  // The keys of the known categories (a look-up of the primary key, not a scan for '%@<region>').
+  const categoryRows =
+    categoryNames.length === 0
+      ? []
+      : await rollups(db, 'category', range)
+          .where(
+            'key',
+            'in',
+            categoryNames.map((c) => `${c.code}@${regionCode}`),
+          )
+          .execute();
+  const byCategory = foldRollups(codes, categoryRows, (r) => r.key.slice(0, r.key.lastIndexOf('@')));
+  return categoryNames
     .map((c) => ({ code: c.code, name: c.name, ...(byCategory.get(c.code) ?? zero()) }))
     .filter((c) => c.due > 0 || c.completed > 0 || c.overdue > 0);
+}
 
-  // Units of the region subtree that led items falling due in the months: the best and the lagging.
+/** Units of the region subtree that led items falling due in the months: the best and the lagging. */
+async function unitRanking(db: Queryable, codes: Codes, regionPath: string, range: MonthRange) {
   const unitRows = await rollups(db, 'unit', range)
     .where(
       'key',
@@ -261,10 +319,10 @@ export async function cockpitOverview(db: Queryable, actor: Actor, regionCode: s
         .selectFrom('units')
         .innerJoin('regions', 'regions.code', 'units.region_code')
         .select(sql<string>`units.id::text`.as('id'))
-        .where(regionSubtreeCondition(region.path)),
+        .where(regionSubtreeCondition(regionPath)),
     )
     .execute();
-  const byUnit = await foldRollups(db, unitRows, (r) => r.key);
+  const byUnit = foldRollups(codes, unitRows, (r) => r.key);
   const unitIds = [...byUnit.entries()].filter(([, c]) => c.due > 0).map(([id]) => id);
   const unitNames =
     unitIds.length === 0
@@ -275,7 +333,7 @@ export async function cockpitOverview(db: Queryable, actor: Actor, regionCode: s
     .map((u) => ({ ...u, rate: u.completed / u.due }))
     .sort((a, b) => b.rate - a.rate || b.due - a.due || a.name.localeCompare(b.name, 'zh-CN'));
   const strip = ({ rate: _rate, ...u }: (typeof ranked)[number]) => u;
-  const units = {
+  return {
     total: ranked.length,
     best: ranked.slice(0, RANKED).map(strip),
     lagging: ranked
@@ -283,26 +341,16 @@ export async function cockpitOverview(db: Queryable, actor: Actor, regionCode: s
       .reverse()
       .map(strip),
   };
+}
 
-  // Open items now, by status, and the open overdue ones.
-  const statusRows = await openItems(db, region.path, {})
-    .select(['i.status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('i.status')
-    .orderBy('i.status')
+/** Open items now, by status (and how many of them are overdue). */
+async function openByStatus(db: Queryable, regionPath: string) {
+  const statusRows = await openCounts(db, regionPath, {})
+    .select(['c.status', sql<string>`sum(c.n)`.as('n')])
+    .groupBy('c.status')
+    .having(sql<SqlBool>`sum(c.n) > 0`)
+    .orderBy('c.status')
     .execute();
   const byStatus = statusRows.map((r) => ({ status: r.status, count: Number(r.n) }));
-  const overdue = await listOpenItems(db, region.path, { overdue: true }, { limit: 10, offset: 0 });
-
-  return {
-    region: { code: region.code, name: region.name, level: region.level, parentCode: region.parent_code },
-    from: range.from,
-    to: range.to,
-    kpis,
-    trend,
-    regions,
-    categories,
-    units,
-    open: { total: byStatus.reduce((s, r) => s + r.count, 0), byStatus },
-    overdue,
-  };
+  return { total: byStatus.reduce((s, r) => s + r.count, 0), byStatus };
 }

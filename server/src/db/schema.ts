@@ -336,6 +336,8 @@ export type Database = {
   kpi_definitions: KpiDefinitionTable;
   kpi_item_facts: KpiItemFactTable;
   kpi_rollups: KpiRollupTable;
+  cockpit_open_items: CockpitOpenItemTable;
+  cockpit_open_counts: CockpitOpenCountTable;
   kpi_workdays: KpiWorkdayTable;
   kpi_state: KpiStateTable;
   login_throttle: LoginThrottleTable;
@@ -451,6 +453,22 @@ export type KpiRollupTable = {
   numerators: string[];
   denominators: string[];
 };
+
+/** 驾驶舱: the open KPI facts with their item's status (migration 0031, kept by triggers). */
+export type CockpitOpenItemTable = {
+  item_id: string;
+  region_path: string;
+  status: string;
+  deadline: DateText;
+  overdue: boolean;
+  number: string;
+  category_code: string;
+  lead_unit_id: string | null;
+  region_code: string;
+};
+
+/** 驾驶舱: delta rows of the open counts per region path, status and overdue (sum n). */
+export type CockpitOpenCountTable = { region_path: string; status: string; overdue: boolean; n: string };
 
 export type KpiWorkdayTable = { day: DateText; ord: number };
 
