@@ -118,7 +118,7 @@ function milestonesOf(stored: unknown): ChasedMilestone[] {
 /** Statuses in which the handling units are chased (not while the supervisor holds the item). */
 const CHASED: readonly string[] = ['dispatched', 'in_progress'];
 
-/** Items the chase must look at today (from the partial index on chase_next_on), in key order. */
+/** Items the chase must look at today (the partial index on (chase_next_on, id)), in key order. */
 export async function itemsDueForChase(
   db: Queryable,
   today: string,
@@ -133,12 +133,9 @@ export async function itemsDueForChase(
     .orderBy('id')
     .limit(limit);
   if (after) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('chase_next_on', '>', after.on),
-        eb.and([eb('chase_next_on', '=', after.on), eb('id', '>', after.id)]),
-      ]),
-    );
+    // A row comparison, so the page starts where the last one ended in items_chase_next_idx
+    // (chase_next_on, id): an OR of the two halves is no index bound, and each page re-read the range.
+    q = q.where((eb) => eb(eb.refTuple('chase_next_on', 'id'), '>', eb.tuple(after.on, after.id)));
   }
   const rows = await q.execute();
   return rows.map((r) => ({ id: r.id, on: r.chase_next_on as string }));
