@@ -7,6 +7,8 @@ import { readTiles, tileKey, writeTiles } from './tiles.ts';
 
 /** Entries folded into the tree per transaction; a large backlog takes several rounds. */
 const BATCH = 10_000;
+/** Entries read per query within a round: the round's memory is one page, not the whole batch. */
+const READ = 1_000;
 
 export type Integration = { size: number; root: Buffer; added: number; checkpointId: number | null };
 
@@ -24,15 +26,31 @@ export async function integrateOnce(db: Db, signer: Signer, at: Date): Promise<I
     const current = state.rows[0];
     if (!current) throw new Error('ledger_state row is missing');
     const size = Number(current.size);
-    const rows = await tx
-      .selectFrom('events')
-      .select(['seq', 'canonical'])
-      .where('seq', '>', size)
-      .orderBy('seq')
-      .limit(BATCH)
-      .execute();
-    const contiguous = rows.filter((r, i) => Number(r.seq) === size + i + 1);
-    if (contiguous.length === 0) {
+    // The next entries in pages of READ (seq > the last one taken), up to BATCH in all and stopping
+    // at the first gap: the same entries as one read of BATCH, without BATCH rows in memory at once.
+    let taken = 0;
+    let more = true;
+    const nextPage = async (): Promise<{ seq: number; canonical: string }[]> => {
+      if (!more) return [];
+      const want = Math.min(READ, BATCH - taken);
+      const rows = await tx
+        .selectFrom('events')
+        .select(['seq', 'canonical'])
+        .where('seq', '>', size + taken)
+        .orderBy('seq')
+        .limit(want)
+        .execute();
+      const page: { seq: number; canonical: string }[] = [];
+      for (const r of rows) {
+        if (Number(r.seq) !== size + taken + page.length + 1) break;
+        page.push({ seq: Number(r.seq), canonical: r.canonical });
+      }
+      taken += page.length;
+      more = page.length === want && taken < BATCH;
+      return page;
+    };
+    let page = await nextPage();
+    if (page.length === 0) {
       if (await hasCheckpointFor(tx, size, signer)) return null;
       const id = await signCheckpoint(tx, signer, size, Buffer.from(current.root), at);
       return { size, root: Buffer.from(current.root), added: 0, checkpointId: id };
@@ -45,13 +63,16 @@ export async function integrateOnce(db: Db, signer: Signer, at: Date): Promise<I
       rightEdgeTiles(size).filter((t) => t.width > 0),
     );
     const tree = TreeBuilder.resume(nodeHasher, size, (level, idx) => edge.get(tileKey(level, idx)), keep);
-    for (const row of contiguous) tree.push(leafHash(Buffer.from(row.canonical, 'utf8')));
+    while (page.length > 0) {
+      for (const row of page) tree.push(leafHash(Buffer.from(row.canonical, 'utf8')));
+      page = await nextPage();
+    }
     for (const tile of tree.edgeTiles()) keep(tile);
     await writeTiles(tx, [...changed.values()]);
     const root = Buffer.from(tree.root());
     await tx.updateTable('ledger_state').set({ size: tree.size, root }).where('id', '=', true).execute();
     const id = await signCheckpoint(tx, signer, tree.size, root, at);
-    return { size: tree.size, root, added: contiguous.length, checkpointId: id };
+    return { size: tree.size, root, added: taken, checkpointId: id };
   });
 }
 

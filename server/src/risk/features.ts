@@ -83,14 +83,30 @@ export function lateLabel(h: ItemHistory, today: string): 0 | 1 | null {
 /** Each lead unit's closed items with their on-time flag (only completion before t is ever used). */
 export function unitRecord(histories: ItemHistory[]): UnitRecord {
   const out: UnitRecord = new Map();
+  addToUnitRecord(out, histories);
+  return sortUnitRecord(out);
+}
+
+/** Adds a batch's closed items to a record being built (sortUnitRecord once every batch is in). */
+export function addToUnitRecord(out: UnitRecord, histories: ItemHistory[]): void {
   for (const h of histories) {
     if (!h.completedAt || !h.leadUnitId) continue;
     const list = out.get(h.leadUnitId) ?? [];
     list.push({ at: h.completedAt.getTime(), onTime: shanghaiDate(h.completedAt) <= h.finalDeadline });
     out.set(h.leadUnitId, list);
   }
+}
+
+export function sortUnitRecord(out: UnitRecord): UnitRecord {
   for (const list of out.values()) list.sort((a, b) => a.at - b.at);
   return out;
+}
+
+/** The unit record of every dispatched item, read batch by batch (forEachHistoryBatch). */
+export async function loadUnitRecord(db: Queryable, size = HISTORY_BATCH): Promise<UnitRecord> {
+  const out: UnitRecord = new Map();
+  await forEachHistoryBatch(db, (batch) => addToUnitRecord(out, batch), size);
+  return sortUnitRecord(out);
 }
 
 function lastAtOrBefore<T extends { at: Date }>(list: T[], t: number): T | undefined {
@@ -150,16 +166,69 @@ const HISTORY_EVENTS = [
   'item.extension_approved',
 ];
 
-/** Every dispatched item's history, from the items, their lead assignment and the event log. */
+/** Items per round of forEachHistoryBatch: a pass over every history holds one batch at a time. */
+export const HISTORY_BATCH = 2_000;
+
+/**
+ * Every dispatched item's history, from the items, their lead assignment and the event log, a batch
+ * of items at a time (in id order; their assignments and events read for the batch alone), so a
+ * pass over a million items holds one batch in memory, not the whole table. `lastItemId` closes the
+ * id range the batch covers (items without a dispatch event have no history, so it may be none of
+ * the batch's).
+ */
+export async function forEachHistoryBatch(
+  db: Queryable,
+  each: (batch: ItemHistory[], lastItemId: string) => void | Promise<void>,
+  size = HISTORY_BATCH,
+): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    let q = db
+      .selectFrom('items as i')
+      .select(['i.id', 'i.status', 'i.category_code', 'i.deadline', 'i.completed_at', 'i.report_schedule'])
+      .where('i.dispatched_at', 'is not', null)
+      .orderBy('i.id')
+      .limit(size);
+    if (after !== undefined) q = q.where('i.id', '>', after);
+    const items = await q.execute();
+    const last = items.at(-1);
+    if (!last) return;
+    await each(await historiesOf(db, items, after, last.id), last.id);
+    if (items.length < size) return;
+    after = last.id;
+  }
+}
+
+/** Every dispatched item's history at once (small databases and tests; the jobs go batch by batch). */
 export async function loadHistories(db: Queryable): Promise<ItemHistory[]> {
-  const items = await db
-    .selectFrom('items as i')
-    .select(['i.id', 'i.status', 'i.category_code', 'i.deadline', 'i.completed_at', 'i.report_schedule'])
-    .where('i.dispatched_at', 'is not', null)
-    .execute();
+  const out: ItemHistory[] = [];
+  await forEachHistoryBatch(db, (batch) => {
+    for (const h of batch) out.push(h);
+  });
+  return out;
+}
+
+type ItemRow = {
+  id: string;
+  status: string;
+  category_code: string;
+  deadline: string;
+  completed_at: Date | string | null;
+  report_schedule: unknown;
+};
+
+/** The histories of a batch of items, whose ids are all in (after, last]: two index range scans. */
+async function historiesOf(
+  db: Queryable,
+  items: ItemRow[],
+  after: string | undefined,
+  last: string,
+): Promise<ItemHistory[]> {
   const assignments = await db
     .selectFrom('assignments')
     .select(['item_id', 'unit_id', 'role', 'status'])
+    .where('item_id', '<=', last)
+    .$if(after !== undefined, (q) => q.where('item_id', '>', after as string))
     .execute();
   const leadOf = new Map<string, string>();
   const collaborators = new Map<string, number>();
@@ -172,7 +241,9 @@ export async function loadHistories(db: Queryable): Promise<ItemHistory[]> {
     .selectFrom('events')
     .select(['item_id', 'type', 'occurred_at', 'payload'])
     .where('type', 'in', HISTORY_EVENTS)
-    .where('item_id', 'is not', null)
+    .where('item_id', '<=', last)
+    .$if(after !== undefined, (q) => q.where('item_id', '>', after as string))
+    .orderBy('item_id')
     .orderBy('seq')
     .execute()) as EventRow[];
   const byItem = new Map<string, EventRow[]>();

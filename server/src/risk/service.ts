@@ -6,9 +6,11 @@ import {
   FEATURE_LABELS,
   FEATURES,
   featuresAt,
+  forEachHistoryBatch,
+  HISTORY_BATCH,
   type ItemHistory,
   lateLabel,
-  loadHistories,
+  loadUnitRecord,
   nationalCalendar,
   SCORED_STATUSES,
   type UnitRecord,
@@ -49,8 +51,40 @@ export type Metrics = {
 
 /** The snapshots of every item whose outcome `now` knows, in deadline order. */
 export function backtestSnapshots(histories: ItemHistory[], now: Date, cal: Calendar): Snapshot[] {
+  return sortSnapshots(snapshotsOf(histories, now, cal, unitRecord(histories)));
+}
+
+/**
+ * backtestSnapshots over every dispatched item of the database, in two passes a batch of histories
+ * at a time (forEachHistoryBatch): the units' records first, then the snapshots against them. Only
+ * the snapshots are held, never every history at once.
+ */
+export async function loadBacktestSnapshots(
+  db: Queryable,
+  now: Date,
+  batch = HISTORY_BATCH,
+): Promise<Snapshot[]> {
+  const cal = await nationalCalendar(db);
+  const units = await loadUnitRecord(db, batch);
+  const snapshots: Snapshot[] = [];
+  await forEachHistoryBatch(
+    db,
+    (histories) => {
+      for (const s of snapshotsOf(histories, now, cal, units)) snapshots.push(s);
+    },
+    batch,
+  );
+  return sortSnapshots(snapshots);
+}
+
+/** Deadline order (then item; an item's snapshots stay in time order). */
+function sortSnapshots(snapshots: Snapshot[]): Snapshot[] {
+  return snapshots.sort((a, b) => a.deadline.localeCompare(b.deadline) || a.itemId.localeCompare(b.itemId));
+}
+
+/** The snapshots of some of the items, against the unit record of them all. */
+function snapshotsOf(histories: ItemHistory[], now: Date, cal: Calendar, units: UnitRecord): Snapshot[] {
   const today = shanghaiDate(now);
-  const units = unitRecord(histories);
   const out: Snapshot[] = [];
   for (const h of histories) {
     const y = lateLabel(h, today);
@@ -65,7 +99,7 @@ export function backtestSnapshots(histories: ItemHistory[], now: Date, cal: Cale
       out.push({ itemId: h.id, deadline: h.finalDeadline, at, x: featuresAt(h, at, units, cal), y });
     }
   }
-  return out.sort((a, b) => a.deadline.localeCompare(b.deadline) || a.itemId.localeCompare(b.itemId));
+  return out;
 }
 
 /** Splits snapshots by item: the first `share` of the items (by deadline) train, the rest test. */
@@ -195,10 +229,14 @@ function measure(scores: number[], labels: (0 | 1)[]) {
 }
 
 /** Back-tests on the database's history, stores the model and returns it with its metrics. */
-export async function trainRiskModel(db: Queryable, now: Date): Promise<{ model: Model; metrics: Metrics }> {
-  const [histories, cal] = await Promise.all([loadHistories(db), nationalCalendar(db)]);
+export async function trainRiskModel(
+  db: Queryable,
+  now: Date,
+  batch = HISTORY_BATCH,
+): Promise<{ model: Model; metrics: Metrics }> {
+  const snapshots = await loadBacktestSnapshots(db, now, batch);
   const version = `risk-${now.toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${crypto.randomBytes(3).toString('hex')}`;
-  const result = fitAndEvaluate(backtestSnapshots(histories, now, cal), version);
+  const result = fitAndEvaluate(snapshots, version);
   await riskDb(db)
     .insertInto('risk_models')
     .values({
@@ -257,54 +295,75 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
  * stores the scores; rows of items no longer open are removed. Idempotent: a second run writes
  * the same rows (upsert), so two workers rescoring at once do no harm.
  */
-export async function scoreOpenItems(db: Queryable, now: Date): Promise<{ scored: number; version: string }> {
+export async function scoreOpenItems(
+  db: Queryable,
+  now: Date,
+  batch = HISTORY_BATCH,
+): Promise<{ scored: number; version: string }> {
   let stored = await latestModel(db);
   if (!stored) {
-    await trainRiskModel(db, now);
+    await trainRiskModel(db, now, batch);
     stored = await latestModel(db);
   }
   if (!stored) throw new Error('risk: no model after training');
   const { model, version } = stored;
-  const [histories, cal] = await Promise.all([loadHistories(db), nationalCalendar(db)]);
-  const units = unitRecord(histories);
-  const open = histories.filter((h) => (SCORED_STATUSES as readonly string[]).includes(h.status));
-  const rows = open.map((h) => {
-    const s = scoreItem(model, h, now, units, cal);
-    return {
-      item_id: h.id,
-      lead_unit_id: h.leadUnitId,
-      probability: s.probability,
-      level: s.level,
-      factors: JSON.stringify({ features: s.features, top: s.top }),
-      scored_at: now,
-      model_version: version,
-    };
-  });
+  // The units' records from a first pass; then, in one transaction, the open items scored a batch
+  // at a time. Each batch covers an id range of the items: rows of that range not scored now (the
+  // item closed, or was never dispatched) are removed, so the table ends as one whole pass left it.
+  const cal = await nationalCalendar(db);
+  const units = await loadUnitRecord(db, batch);
+  let scored = 0;
   await db.transaction().execute(async (tx) => {
     const rdb = riskDb(tx);
-    const keep = new Set(rows.map((r) => r.item_id));
-    const existing = await rdb.selectFrom('item_risk').select('item_id').execute();
-    const gone = existing.map((r) => r.item_id).filter((id) => !keep.has(id));
-    for (let i = 0; i < gone.length; i += 500)
-      await rdb
-        .deleteFrom('item_risk')
-        .where('item_id', 'in', gone.slice(i, i + 500))
-        .execute();
-    for (let i = 0; i < rows.length; i += 500)
-      await rdb
-        .insertInto('item_risk')
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) =>
-          oc.column('item_id').doUpdateSet((eb) => ({
-            lead_unit_id: eb.ref('excluded.lead_unit_id'),
-            probability: eb.ref('excluded.probability'),
-            level: eb.ref('excluded.level'),
-            factors: eb.ref('excluded.factors'),
-            scored_at: eb.ref('excluded.scored_at'),
-            model_version: eb.ref('excluded.model_version'),
-          })),
-        )
-        .execute();
+    let after: string | undefined;
+    const removeGone = async (upTo: string | undefined, keep: string[]) => {
+      let q = rdb.deleteFrom('item_risk');
+      if (after !== undefined) q = q.where('item_id', '>', after);
+      if (upTo !== undefined) q = q.where('item_id', '<=', upTo);
+      if (keep.length > 0) q = q.where('item_id', 'not in', keep);
+      await q.execute();
+    };
+    await forEachHistoryBatch(
+      tx,
+      async (histories, lastItemId) => {
+        const open = histories.filter((h) => (SCORED_STATUSES as readonly string[]).includes(h.status));
+        const rows = open.map((h) => {
+          const s = scoreItem(model, h, now, units, cal);
+          return {
+            item_id: h.id,
+            lead_unit_id: h.leadUnitId,
+            probability: s.probability,
+            level: s.level,
+            factors: JSON.stringify({ features: s.features, top: s.top }),
+            scored_at: now,
+            model_version: version,
+          };
+        });
+        await removeGone(
+          lastItemId,
+          rows.map((r) => r.item_id),
+        );
+        after = lastItemId;
+        for (let i = 0; i < rows.length; i += 500)
+          await rdb
+            .insertInto('item_risk')
+            .values(rows.slice(i, i + 500))
+            .onConflict((oc) =>
+              oc.column('item_id').doUpdateSet((eb) => ({
+                lead_unit_id: eb.ref('excluded.lead_unit_id'),
+                probability: eb.ref('excluded.probability'),
+                level: eb.ref('excluded.level'),
+                factors: eb.ref('excluded.factors'),
+                scored_at: eb.ref('excluded.scored_at'),
+                model_version: eb.ref('excluded.model_version'),
+              })),
+            )
+            .execute();
+        scored += rows.length;
+      },
+      batch,
+    );
+    await removeGone(undefined, []);
   });
-  return { scored: rows.length, version };
+  return { scored, version };
 }

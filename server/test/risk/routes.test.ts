@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  forEachHistoryBatch,
+  type ItemHistory,
+  loadHistories,
+  nationalCalendar,
+} from '../../src/risk/features.ts';
 import { rescoreRisk } from '../../src/risk/jobs.ts';
+import { backtestSnapshots, loadBacktestSnapshots, scoreOpenItems } from '../../src/risk/service.ts';
 import { riskDb } from '../../src/risk/tables.ts';
 import { complete, dispatched } from '../kpi/support.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
@@ -114,6 +121,36 @@ describe('scoring job', () => {
     await rescoreRisk(ctx);
     expect((await risks()).map((r) => r.item_id)).not.toContain(ids.O3);
     expect(await risks()).toHaveLength(4);
+  });
+
+  it('goes batch by batch with the same histories, snapshots and scores as in one pass', async () => {
+    const now = ctx.now();
+    const whole = await loadHistories(ctx.db);
+    expect(whole).toHaveLength(10);
+    const pieces: string[][] = [];
+    const batched: ItemHistory[] = [];
+    await forEachHistoryBatch(
+      ctx.db,
+      (batch) => {
+        pieces.push(batch.map((h) => h.id));
+        batched.push(...batch);
+      },
+      3,
+    );
+    expect(pieces.map((p) => p.length)).toEqual([3, 3, 3, 1]);
+    expect(batched).toEqual(whole);
+    const cal = await nationalCalendar(ctx.db);
+    expect(await loadBacktestSnapshots(ctx.db, now, 2)).toEqual(backtestSnapshots(whole, now, cal));
+    // Scores in batches of two: the same rows; a row of an item no longer open (H1, planted) goes.
+    const before = await risks();
+    await riskDb(ctx.db)
+      .insertInto('item_risk')
+      .values({ ...(before[0] as (typeof before)[0]), item_id: ids.H1 as string, factors: '{}' })
+      .execute();
+    expect(await risks()).toHaveLength(5);
+    expect((await scoreOpenItems(ctx.db, now, 2)).scored).toBe(4);
+    const byId = (rows: typeof before) => [...rows].sort((x, y) => x.item_id.localeCompare(y.item_id));
+    expect(byId(await risks())).toEqual(byId(before));
   });
 });
 
