@@ -90,8 +90,13 @@ const cache = new Map<string, { stamp: string; calendar: Calendar }>();
  * `loadCalendar`, cached per region for the per-command path: one cheap query tells whether any
  * day was added, changed or removed since the cached calendar was built (by any process).
  */
-export async function cachedCalendar(db: Queryable, regionCode: string | null = null): Promise<Calendar> {
-  const stamp = await calendarStamp(db);
+export async function cachedCalendar(
+  db: Queryable,
+  regionCode: string | null = null,
+  /** The calendarStamp a caller just read within a larger statement (calendarStampSelect). */
+  knownStamp?: string,
+): Promise<Calendar> {
+  const stamp = knownStamp ?? (await calendarStamp(db));
   const key = regionCode ?? '';
   const hit = cache.get(key);
   if (hit?.stamp === stamp) return hit.calendar;
@@ -102,12 +107,20 @@ export async function cachedCalendar(db: Queryable, regionCode: string | null = 
 
 /** A fingerprint of the whole calendar table: it changes whenever any day is added, edited or removed. */
 export async function calendarStamp(db: Queryable): Promise<string> {
-  const row = await sql<{ n: number; m: Date | null; s: string | null }>`
+  const row = await sql<CalendarStampRow>`${calendarStampSelect}`.execute(db);
+  return stampText(row.rows[0]);
+}
+
+/** calendarStamp's SELECT (columns n, m, s), for a caller that reads it within a larger statement. */
+export const calendarStampSelect = sql`
     select count(*)::int as n, max(updated_at) as m,
       sum((day - date '2000-01-01') * (case kind when 'holiday' then 1 else 2 end)
         + coalesce(length(region_code), 0))::text as s
-    from calendar_days`.execute(db);
-  const r = row.rows[0];
+    from calendar_days`;
+export type CalendarStampRow = { n: number; m: Date | null; s: string | null };
+
+/** The stamp of calendarStampSelect's row. */
+export function stampText(r: CalendarStampRow | undefined): string {
   return `${r?.n}|${r?.m ? new Date(r.m).toISOString() : ''}|${r?.s ?? ''}`;
 }
 

@@ -239,6 +239,25 @@ export async function loadDefinitions(db: Queryable): Promise<StoredDefinition[]
     await seedDefinitions(db);
     return loadDefinitions(db);
   }
+  return parseDefinitions(rows);
+}
+
+/** kpi_definitions' columns as read (numerator, denominator and no_data parsed JSON). */
+export type DefinitionRow = {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  unit: string;
+  direction: string;
+  numerator: unknown;
+  denominator: unknown;
+  no_data: unknown;
+  description: string;
+  sort_order: number;
+};
+
+/** Rows of kpi_definitions (in display order) checked against the predicate schema. */
+export function parseDefinitions(rows: readonly DefinitionRow[]): StoredDefinition[] {
   return rows.map((r) => ({
     ...KpiDefinition.parse({
       code: r.code,

@@ -184,10 +184,16 @@ const LAST_DAY = '2100-12-31';
  * (the stamp of calendar/store.ts). Returns whether it rebuilt (facts of completed items then need a
  * full recompute).
  */
-export async function syncWorkdays(db: Queryable): Promise<boolean> {
-  const stamp = await calendarStamp(db);
-  const state = await db.selectFrom('kpi_state').select('calendar_stamp').executeTakeFirstOrThrow();
-  if (state.calendar_stamp === stamp) return false;
+export async function syncWorkdays(
+  db: Queryable,
+  known?: { calendar: string; built: string },
+): Promise<boolean> {
+  // `known`: the calendar's stamp and kpi_state's, already read by the caller (the catch-up)
+  const stamp = known?.calendar ?? (await calendarStamp(db));
+  const built =
+    known?.built ??
+    (await db.selectFrom('kpi_state').select('calendar_stamp').executeTakeFirstOrThrow()).calendar_stamp;
+  if (built === stamp) return false;
   const cal = await loadCalendar(db, null);
   const { days, ords } = ordinals(cal);
   await db.deleteFrom('kpi_workdays').execute();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendEvents } from '../../src/events/append.ts';
 import { catchUpKpis, recomputeKpis } from '../../src/kpi/rollups.ts';
 import type { TestContext } from '../support/context.ts';
 import { act, atNoon, type Client, closeWorld, openWorld, type World } from '../support/factories.ts';
@@ -90,5 +91,33 @@ describe('KPI facts: the lead unit of returned items', () => {
     await recomputeKpis(ctx.db, atNoon(ctx, '2025-06-04'));
     for (const id of [once, twice, kept]) expect(await factLead(id)).toBe(await expectedLead(id));
     expect(await rollupSnapshot(ctx)).toEqual(incremental);
+  });
+});
+
+describe('KPI catch-up: the event cursor', () => {
+  const lastSeq = async () =>
+    Number((await ctx.db.selectFrom('kpi_state').select('last_seq').executeTakeFirstOrThrow()).last_seq);
+
+  it('moves past events of no item without touching a fact, and a run with nothing new is a no-op', async () => {
+    const at = atNoon(ctx, '2025-06-04');
+    await catchUpKpis(ctx.db, at);
+    const before = await rollupSnapshot(ctx);
+    const factsBefore = await ctx.db.selectFrom('kpi_item_facts').selectAll().orderBy('item_id').execute();
+    const [stored] = await ctx.db.transaction().execute((tx) =>
+      appendEvents(tx, [{ type: 'unit.updated', unitId: w.units.housing as string, changes: {} }], {
+        actorId: null,
+        at,
+      }),
+    );
+    expect(await lastSeq()).toBeLessThan(Number(stored?.seq));
+
+    expect(await catchUpKpis(ctx.db, at)).toEqual({ events: 1, items: 0, recomputed: false });
+    expect(await lastSeq()).toBe(Number(stored?.seq));
+    expect(await catchUpKpis(ctx.db, at)).toEqual({ events: 0, items: 0, recomputed: false });
+    expect(await lastSeq()).toBe(Number(stored?.seq));
+    expect(await rollupSnapshot(ctx)).toEqual(before);
+    expect(await ctx.db.selectFrom('kpi_item_facts').selectAll().orderBy('item_id').execute()).toEqual(
+      factsBefore,
+    );
   });
 });
