@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { CreateItemInput } from '@duban/schema';
 import { sql } from 'kysely';
 import { addWorkingDays, type Calendar } from '../calendar/calendar.ts';
-import { cachedCalendar } from '../calendar/store.ts';
+import { type CalendarStampRow, cachedCalendar, calendarStampSelect, stampText } from '../calendar/store.ts';
+import { datesFor, lightColumns } from '../clock/thresholds.ts';
 import type { Tx } from '../db/client.ts';
 import { appendEvents } from '../events/append.ts';
 import type { ItemEvent } from '../events/types.ts';
@@ -11,8 +12,7 @@ import { checkDuplicateRegistration } from '../intake/similarity/registration.ts
 import type { Actor } from '../shared/actor.ts';
 import { DomainError, validationError } from '../shared/errors.ts';
 import { shanghaiDate, shanghaiYear } from '../shared/time.ts';
-import { syncItemUnits } from './involvement.ts';
-import { refreshLights } from './lights.ts';
+import { ruleOf } from './lights.ts';
 import type { Target } from './model.ts';
 
 export type NewItemOptions = {
@@ -27,15 +27,34 @@ export type NewItemOptions = {
   isDemo?: boolean;
   /** 重复督办: refuse (409 DUPLICATE_ITEM) a registration duplicating open items this actor may see. */
   duplicateCheckFor?: Actor;
+  /**
+   * Runs in the transaction once the item is written, just before its events are appended (which
+   * takes the ledger's one-row counter until commit): the place for reading back what to answer.
+   */
+  beforeEvents?: (created: CreatedItem) => Promise<void>;
 };
+
+export type CreatedItem = { id: string; number: string; status: 'draft' | 'registered' };
 
 /**
  * 立项: creates an item (draft or registered) with the next number of its assigning unit and year,
  * 督〔YYYY〕NNNN号. The counter row is locked and incremented in the caller's transaction, so
  * concurrent creations queue on it and a rollback hands the number back: no duplicates, no gaps.
+ *
+ * Round trips are few and the serial locks are taken late: one read of everything referenced, the
+ * duplicate check, the text index, then one statement that takes the unit's number and writes the
+ * item (with its light dates) and its item_units rows, then the events, last.
  */
-export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOptions) {
-  await checkReferences(tx, input);
+export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOptions): Promise<CreatedItem> {
+  const refs = await readReferences(tx, input, opts.assigningUnitId);
+  if (!refs.category_found)
+    throw validationError([
+      { field: 'body.categoryCode', message: 'unknown category', messageZh: '分类不存在' },
+    ]);
+  if (input.supervisingUnitId && !refs.supervising_found)
+    throw validationError([
+      { field: 'body.supervisingUnitId', message: 'unknown unit', messageZh: '监督单位不存在' },
+    ]);
   if (input.isPublic && input.sensitivity !== 'public') {
     throw validationError([
       {
@@ -53,16 +72,11 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
       ]);
     keys.add(t.key);
   }
-
-  const unit = await tx
-    .selectFrom('units as u')
-    .innerJoin('regions as r', 'r.code', 'u.region_code')
-    .select(['u.id', 'u.region_code', 'r.name as region_name', 'r.level as region_level'])
-    .where('u.id', '=', opts.assigningUnitId)
-    .executeTakeFirst();
-  if (!unit)
+  const unit = refs.unit_id === null ? undefined : { ...refs, id: refs.unit_id };
+  if (!unit || unit.region_code === null || unit.region_name === null || unit.region_level === null)
     throw new DomainError('UNIT_NOT_FOUND', { zh: '交办单位不存在', en: 'Assigning unit not found' });
-  const deadline = initialDeadline(input, opts.now, await cachedCalendar(tx, unit.region_code));
+  const cal = await cachedCalendar(tx, unit.region_code, stampText(refs));
+  const deadline = initialDeadline(input, opts.now, cal);
   const duplicateOverride =
     opts.duplicateCheckFor && !input.draft
       ? await checkDuplicateRegistration(
@@ -73,24 +87,57 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
         )
       : undefined;
 
-  const year = shanghaiYear(opts.now);
-  const counter = await sql<{ last_value: number }>`
-    insert into item_number_counters (unit_id, year, last_value) values (${unit.id}, ${year}, 1)
-    on conflict (unit_id, year) do update set last_value = item_number_counters.last_value + 1
-    returning last_value`.execute(tx);
-  const seq = Number(counter.rows[0]?.last_value);
-  const number = formatItemNumber(regionAbbreviation(unit.region_name, unit.region_level), year, seq);
-
   const id = opts.id ?? crypto.randomUUID();
   const status: 'draft' | 'registered' = input.draft ? 'draft' : 'registered';
-  await tx
+  // The text index has no reference to the item: written before the number is taken.
+  await recordText(tx, {
+    kind: 'item',
+    id,
+    regionCode: unit.region_code,
+    title: input.title,
+    content: input.content,
+    at: opts.now,
+  });
+  // What refreshLights would store for the new row: dates from its deadline and milestones (not
+  // dispatched, no progress, no assignments yet), and no chase day (registered and draft items are
+  // not chased).
+  const dates = datesFor(cal, ruleOf(refs.light_rule), null, {
+    deadline,
+    progress: 0,
+    milestones: input.milestones,
+  });
+  // item_units as syncItemUnits would write them: the assigning and the supervising unit.
+  const involved = new Map<string, string>();
+  if (unit.region_path !== null) involved.set(unit.id, unit.region_path);
+  if (input.supervisingUnitId && refs.supervising_path !== null)
+    involved.set(input.supervisingUnitId, refs.supervising_path);
+
+  const year = shanghaiYear(opts.now);
+  const prefix = regionAbbreviation(unit.region_name, unit.region_level);
+  // One statement: the unit's next number (the counter row stays locked to commit), the item, its units.
+  let q = tx.with('n', (db) =>
+    db
+      .insertInto('item_number_counters')
+      .values({ unit_id: unit.id, year, last_value: 1 })
+      .onConflict((oc) =>
+        oc.columns(['unit_id', 'year']).doUpdateSet({ last_value: sql`item_number_counters.last_value + 1` }),
+      )
+      .returning('last_value'),
+  );
+  if (involved.size > 0) {
+    const rows = [...involved].map(([unitId, path]) => ({ item_id: id, unit_id: unitId, region_path: path }));
+    q = q.with('u', (db) =>
+      db.insertInto('item_units').values(rows).returning('item_id'),
+    ) as unknown as typeof q;
+  }
+  const inserted = await q
     .insertInto('items')
     .values({
       id,
-      number,
+      number: sql<string>`(select ${numberSql(prefix, year, sql.ref('n.last_value'))} from n)`,
       assigning_unit_id: unit.id,
       number_year: year,
-      number_seq: seq,
+      number_seq: (eb) => eb.selectFrom('n').select('n.last_value'),
       title: input.title,
       content: input.content,
       source: input.source,
@@ -116,17 +163,12 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
       created_at: opts.now,
       updated_at: opts.now,
       version: 1,
+      ...lightColumns(dates),
+      chase_next_on: null,
     })
-    .execute();
-  await refreshLights(tx, id);
-  await recordText(tx, {
-    kind: 'item',
-    id,
-    regionCode: unit.region_code,
-    title: input.title,
-    content: input.content,
-    at: opts.now,
-  });
+    .returning(['number'])
+    .executeTakeFirstOrThrow();
+  const number = inserted.number;
 
   const created: ItemEvent = {
     type: 'item.created',
@@ -145,11 +187,63 @@ export async function createItem(tx: Tx, input: CreateItemInput, opts: NewItemOp
     rectifiesItemId: opts.rectifiesItemId ?? null,
     ...(duplicateOverride ? { duplicateOverride } : {}),
   };
-  await syncItemUnits(tx, id);
+  const result: CreatedItem = { id, number, status };
+  if (opts.beforeEvents) await opts.beforeEvents(result);
   const events: ItemEvent[] =
     status === 'registered' ? [created, { type: 'item.registered', itemId: id }] : [created];
   await appendEvents(tx, events, { actorId: opts.actorId, at: opts.now });
-  return { id, number, status };
+  return result;
+}
+
+/**
+ * Everything creation reads before writing, in one round trip: the category (and its light rule),
+ * the supervising unit, the assigning unit with its region, and the calendar's stamp.
+ */
+async function readReferences(
+  tx: Tx,
+  input: Pick<CreateItemInput, 'categoryCode' | 'supervisingUnitId'>,
+  assigningUnitId: string,
+) {
+  const supervising = input.supervisingUnitId ?? null;
+  const { rows } = await sql<
+    CalendarStampRow & {
+      category_found: boolean;
+      light_rule: unknown;
+      supervising_found: boolean;
+      supervising_path: string | null;
+      unit_id: string | null;
+      region_code: string | null;
+      region_name: string | null;
+      region_level: number | null;
+      region_path: string | null;
+    }
+  >`
+    select
+      exists (select 1 from categories c where c.code = ${input.categoryCode}) as category_found,
+      (select c.light_rule from categories c where c.code = ${input.categoryCode}) as light_rule,
+      ${supervising === null ? sql`false` : sql`exists (select 1 from units su where su.id = ${supervising})`}
+        as supervising_found,
+      ${
+        supervising === null
+          ? sql`null::text`
+          : sql`(select sr.path from units su join regions sr on sr.code = su.region_code where su.id = ${supervising})`
+      } as supervising_path,
+      a.id as unit_id, a.region_code, a.region_name, a.region_level, a.region_path,
+      s.n, s.m, s.s
+    from (${calendarStampSelect}) s
+    left join (
+      select u.id, u.region_code, r.name as region_name, r.level as region_level, r.path as region_path
+      from units u join regions r on r.code = u.region_code
+      where u.id = ${assigningUnitId}
+    ) a on true`.execute(tx);
+  const row = rows[0];
+  if (!row) throw new Error('creation: the reference read returned no row');
+  return row;
+}
+
+/** formatItemNumber in SQL, for the statement that takes the number. */
+function numberSql(prefix: string, year: number, seq: ReturnType<typeof sql.ref>) {
+  return sql<string>`${`${prefix}督〔${year}〕`}::text || lpad(${seq}::text, greatest(4, length(${seq}::text)), '0') || '号'`;
 }
 
 /**

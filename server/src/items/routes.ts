@@ -42,13 +42,19 @@ export function registerItemRoutes(app: App, ctx: AppContext) {
       assertMayRegisterItems(actor);
       return runCommand(ctx, request, reply, actor, async (tx) => {
         const now = ctx.now();
+        // The answer is read in the transaction before the events are appended: the ledger's
+        // counter, which every writer queues on, is then held only for the append and the commit.
+        let detail: Awaited<ReturnType<typeof getItemDetail>> | undefined;
         const created = await createItem(tx, request.body, {
           assigningUnitId: actor.unitId,
           actorId: actor.userId,
           now,
           duplicateCheckFor: actor,
+          beforeEvents: async (c) => {
+            detail = await getItemDetail(tx, actor, c.id, now);
+          },
         });
-        const item = await getItemDetail(tx, actor, created.id, now);
+        const item = detail as Awaited<ReturnType<typeof getItemDetail>>;
         return {
           status: 201,
           body: { item },
