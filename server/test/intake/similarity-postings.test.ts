@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDuplicates, POSTING_CAP, recordText } from '../../src/intake/similarity/index.ts';
+import { findDuplicates, POSTING_CAP, recordText, reindexItems } from '../../src/intake/similarity/index.ts';
 import { bandHashes, signature, textShingles } from '../../src/intake/similarity/minhash.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 
@@ -84,5 +84,77 @@ describe('postings', () => {
     expect((await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).map((f) => f.id)).toEqual(
       ['p-2'],
     );
+  });
+});
+
+describe('stop keys (similarity_band_stop, migration 0033)', () => {
+  const stopKeys = async () =>
+    (
+      await sql<{ band: number }>`select band from similarity_band_stop order by band`.execute(ctx.db)
+    ).rows.map((r) => Number(r.band));
+  const flood = async (keys: number[], n: number, from = 2_000_000) =>
+    sql`
+      insert into similarity_bands (band, seq)
+      select k, ${from} + g from unnest(${`{${keys.join(',')}}`}::int4[]) as k, generate_series(1, ${n}) as g
+      on conflict do nothing`.execute(ctx.db);
+  const reset = async () => {
+    await sql`delete from similarity_bands`.execute(ctx.db);
+    await sql`delete from similarity_index`.execute(ctx.db);
+    await sql`delete from similarity_band_stop`.execute(ctx.db);
+  };
+
+  it('lists a key when a recorded text brings it to POSTING_CAP postings, and drops it when it falls under', async () => {
+    await reset();
+    const [k1, k2] = keysOf(A) as [number, number];
+    // One posting short of the cap on k1, two short on k2: recording A reaches it on k1 only.
+    await flood([k1], POSTING_CAP - 1);
+    await flood([k2], POSTING_CAP - 2, 3_000_000);
+    await recordText(ctx.db, { kind: 'intake', id: 's-1', regionCode: '330106', ...A, at });
+    expect(await stopKeys()).toEqual([k1]);
+    // The same text again: still listed (its postings are replaced, the count is the same).
+    await recordText(ctx.db, { kind: 'intake', id: 's-1', regionCode: '330106', ...A, at });
+    expect(await stopKeys()).toEqual([k1]);
+    // The text changes to one without k1: k1 falls back to POSTING_CAP - 1 and is read again.
+    expect(keysOf(B)).not.toContain(k1);
+    await recordText(ctx.db, { kind: 'intake', id: 's-1', regionCode: '330106', ...B, at });
+    expect(await stopKeys()).toEqual([]);
+    await reset();
+  });
+
+  it('a listed key is skipped unread; the lookup finds the same texts as when it counts the key', async () => {
+    await reset();
+    await recordText(ctx.db, { kind: 'intake', id: 's-2', regionCode: '330106', ...A, at });
+    const shared = keysOf(A2).filter((k) => keysOf(A).includes(k));
+    // Over the cap but not listed (postings written around recordText): counted and skipped.
+    await flood(shared.slice(1), POSTING_CAP);
+    const counted = await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at });
+    expect(counted.map((f) => f.id)).toEqual(['s-2']);
+    await sql`insert into similarity_band_stop (band) select unnest(${`{${shared.slice(1).join(',')}}`}::int4[])`.execute(
+      ctx.db,
+    );
+    expect(await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).toEqual(counted);
+    // Every shared key listed (even one with a single posting): nothing is read, nothing found.
+    await sql`insert into similarity_band_stop (band) values (${shared[0] as number})`.execute(ctx.db);
+    expect(await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).toEqual([]);
+    await reset();
+  });
+
+  it('reindexing the items drops the listed keys their postings no longer fill', async () => {
+    await reset();
+    const [k1] = keysOf(A) as [number];
+    await flood([k1], POSTING_CAP - 1);
+    await sql`insert into similarity_band_stop (band) values (${k1})`.execute(ctx.db);
+    // An item's postings (the index row of an item that no longer exists): reindex removes them.
+    await recordText(ctx.db, {
+      kind: 'item',
+      id: '00000000-0000-0000-0000-0000000000a1',
+      regionCode: '330106',
+      ...A,
+      at,
+    });
+    expect(await stopKeys()).toEqual([k1]);
+    await reindexItems(ctx.db);
+    expect(await stopKeys()).toEqual([]);
+    await reset();
   });
 });

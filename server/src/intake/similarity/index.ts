@@ -36,7 +36,8 @@ export type DuplicateCandidate = {
 
 /**
  * A band key shared by this many indexed texts or more says nothing about one case (it comes from
- * bigrams every report of a common problem kind has): a lookup skips it. See README.md.
+ * bigrams every report of a common problem kind has): a lookup skips it. See README.md. Such keys
+ * are listed in similarity_band_stop (migration 0033 fills it with this number: change both).
  */
 export const POSTING_CAP = 500;
 /** The texts sharing the most band keys with the query that are scored exactly. */
@@ -46,9 +47,10 @@ export const MAX_CANDIDATES = 100;
 export async function recordText(db: Queryable, t: IndexedText): Promise<void> {
   const bands = bandHashes(signature(textShingles(t.title, t.content)));
   // The old postings go through the primary key (band, seq): the row keeps its old keys in `bands`.
-  await sql`
+  const gone = await sql<{ band: number }>`
     delete from similarity_bands p using similarity_index s
-    where s.kind = ${t.kind} and s.id = ${t.id} and p.seq = s.seq and p.band = any(s.bands)`.execute(db);
+    where s.kind = ${t.kind} and s.id = ${t.id} and p.seq = s.seq and p.band = any(s.bands)
+    returning p.band`.execute(db);
   const row = await sql<{ seq: string | number }>`
     insert into similarity_index (kind, id, region_code, title, content, recorded_at, bands)
     values (${t.kind}, ${t.id}, ${t.regionCode}, ${t.title}, ${t.content}, ${t.at}, ${bandsLiteral(bands)}::int4[])
@@ -60,6 +62,34 @@ export async function recordText(db: Queryable, t: IndexedText): Promise<void> {
     insert into similarity_bands (band, seq)
     select distinct b, ${seq}::int8 from unnest(${bandsLiteral(bands)}::int4[]) as b
     on conflict do nothing`.execute(db);
+  const kept = new Set(bands);
+  const removed = new Set(gone.rows.map((r) => Number(r.band)).filter((b) => !kept.has(b)));
+  await updateStopKeys(db, [...kept], [...removed]);
+}
+
+/**
+ * Keeps similarity_band_stop (the keys with POSTING_CAP postings or more, which a lookup skips
+ * unread) after postings were added for `added` keys and removed for `removed` ones: an added key not
+ * yet listed is listed once it reaches the cap; a removed key that is listed is dropped when it
+ * falls under it. Only those keys are counted (each at most POSTING_CAP index tuples); the others
+ * cannot change side. A listed key always has the cap (but for a text changed while another is
+ * added with one of its keys at the very edge); an unlisted one is counted at lookup.
+ */
+async function updateStopKeys(db: Queryable, added: number[], removed: number[]): Promise<void> {
+  if (added.length === 0 && removed.length === 0) return;
+  await sql`
+    with a as (
+      select k.band from unnest(${bandsLiteral(added)}::int4[]) as k(band)
+      where not exists (select 1 from similarity_band_stop x where x.band = k.band)
+        and (select count(*) from (select 1 from similarity_bands p where p.band = k.band
+          limit ${POSTING_CAP}) c) >= ${POSTING_CAP}),
+    r as (
+      select k.band from unnest(${bandsLiteral(removed)}::int4[]) as k(band)
+      where exists (select 1 from similarity_band_stop x where x.band = k.band)
+        and (select count(*) from (select 1 from similarity_bands p where p.band = k.band
+          limit ${POSTING_CAP}) c) < ${POSTING_CAP}),
+    dropped as (delete from similarity_band_stop x using r where x.band = r.band)
+    insert into similarity_band_stop (band) select band from a on conflict do nothing`.execute(db);
 }
 
 function bandsLiteral(bands: number[]): string {
@@ -72,19 +102,32 @@ function bandsLiteral(bands: number[]): string {
  * at least `minScore` (default: the duplicate threshold), best first. Items count while open or
  * closed within the last 180 days; intake records for 180 days after they were recorded.
  */
-export async function findDuplicates(
-  db: Queryable,
-  q: {
-    title: string;
-    content: string;
-    regionCode?: string | undefined;
-    excludeId?: string | undefined;
-    kinds?: IndexedKind[] | undefined;
-    limit?: number | undefined;
-    minScore?: number | undefined;
-    now?: Date | undefined;
-  },
-): Promise<DuplicateCandidate[]> {
+export async function findDuplicates(db: Queryable, q: DuplicateQuery): Promise<DuplicateCandidate[]> {
+  const scored = await scoreDuplicates(db, q);
+  return scored.map(({ text, ...c }) => ({
+    ...c,
+    sharedPhrases: sharedPhrases(`${q.title}。${q.content}`, text),
+  }));
+}
+
+export type DuplicateQuery = {
+  title: string;
+  content: string;
+  regionCode?: string | undefined;
+  excludeId?: string | undefined;
+  kinds?: IndexedKind[] | undefined;
+  limit?: number | undefined;
+  minScore?: number | undefined;
+  now?: Date | undefined;
+};
+/** A candidate before its shared phrases: `text` is its title and content as sharedPhrases takes them. */
+export type ScoredCandidate = Omit<DuplicateCandidate, 'sharedPhrases'> & { text: string };
+
+/**
+ * findDuplicates without the shared phrases (the caller computes them for the candidates it shows:
+ * `sharedPhrases(`${title}。${content}`, candidate.text)`).
+ */
+export async function scoreDuplicates(db: Queryable, q: DuplicateQuery): Promise<ScoredCandidate[]> {
   const kinds = q.kinds ?? ['item', 'intake'];
   if (kinds.length === 0) return [];
   const shingleSet = textShingles(q.title, q.content);
@@ -92,8 +135,9 @@ export async function findDuplicates(
   const bands = bandHashes(signature(shingleSet));
   const since = new Date((q.now ?? new Date()).getTime() - WINDOW_DAYS * 86_400_000);
   // LSH candidates: the texts sharing the most band keys with the query, each key weighted by how
-  // rare it is (1 / its posting count), read from the postings of those keys (btree), keys shared
-  // by POSTING_CAP texts or more skipped; then the window filters.
+  // rare it is (1 / its posting count). Keys listed in similarity_band_stop are skipped unread; each
+  // other key's postings are read once (btree, index-only), at most POSTING_CAP of them: a key that
+  // reaches the cap is skipped too (not listed yet). Then the window filters.
   const rows = await sql<{
     kind: IndexedKind;
     id: string;
@@ -101,15 +145,18 @@ export async function findDuplicates(
     title: string;
     content: string;
   }>`
-    with q as (select distinct b as band from unnest(${bandsLiteral(bands)}::int4[]) as b),
-    df as materialized (
-      select q.band,
-        (select count(*) from (select 1 from similarity_bands p where p.band = q.band limit ${POSTING_CAP}) c) as n
+    with q as (
+      select distinct b as band from unnest(${bandsLiteral(bands)}::int4[]) as b
+      where not exists (select 1 from similarity_band_stop x where x.band = b)),
+    k as materialized (
+      select array(select p.seq from similarity_bands p where p.band = q.band limit ${POSTING_CAP}) as seqs
       from q),
     hits as (
-      select p.seq, sum(1.0 / d.n) as weight from df d join similarity_bands p on p.band = d.band
-      where d.n < ${POSTING_CAP}
-      group by p.seq order by weight desc, p.seq limit ${MAX_CANDIDATES})
+      select u.seq, sum(1.0 / n) as weight
+      from (select seqs, cardinality(seqs) as n from k) k
+      cross join lateral unnest(k.seqs) as u(seq)
+      where k.n < ${POSTING_CAP}
+      group by u.seq order by weight desc, u.seq limit ${MAX_CANDIDATES})
     select s.kind, s.id, s.region_code, s.title, s.content
     from hits h
     join similarity_index s on s.seq = h.seq
@@ -123,7 +170,7 @@ export async function findDuplicates(
           or coalesce(i.archived_at, i.completed_at, i.updated_at) >= ${since}))
       )`.execute(db);
   const minScore = q.minScore ?? DUPLICATE_THRESHOLD;
-  const scored: (Omit<DuplicateCandidate, 'sharedPhrases'> & { text: string })[] = [];
+  const scored: ScoredCandidate[] = [];
   // The exact score first (the query's shingles once); shared phrases only for the ones returned.
   for (const r of rows.rows) {
     const exact = Math.round(jaccard(shingleSet, textShingles(r.title, r.content)) * 1000) / 1000;
@@ -132,17 +179,19 @@ export async function findDuplicates(
     if (score >= minScore) scored.push({ kind: r.kind, id: r.id, score, text: `${r.title}。${r.content}` });
   }
   scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
-  return scored.slice(0, q.limit ?? 10).map(({ text, ...c }) => ({
-    ...c,
-    sharedPhrases: sharedPhrases(`${q.title}。${q.content}`, text),
-  }));
+  return scored.slice(0, q.limit ?? 10);
 }
 
 /** Rebuilds the items' part of the index from every item (`duban intake reindex`); the count. */
 export async function reindexItems(db: Queryable): Promise<number> {
-  await sql`
-    delete from similarity_bands p using similarity_index s
-    where s.kind = 'item' and p.seq = s.seq and p.band = any(s.bands)`.execute(db);
+  const gone = await sql<{ bands: number[] | null }>`
+    with gone as (
+      delete from similarity_bands p using similarity_index s
+      where s.kind = 'item' and p.seq = s.seq and p.band = any(s.bands)
+      returning p.band)
+    select array_agg(distinct g.band) as bands from gone g
+    where exists (select 1 from similarity_band_stop x where x.band = g.band)`.execute(db);
+  await updateStopKeys(db, [], (gone.rows[0]?.bands ?? []).map(Number));
   await sql`delete from similarity_index where kind = 'item'`.execute(db);
   let count = 0;
   let after: string | undefined;

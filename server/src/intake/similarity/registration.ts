@@ -3,7 +3,8 @@ import type { Queryable } from '../../db/client.ts';
 import { visibleTo } from '../../items/policy.ts';
 import { type Actor, hasRole } from '../../shared/actor.ts';
 import { DomainError } from '../../shared/errors.ts';
-import { findDuplicates, OPEN_STATUSES } from './index.ts';
+import { OPEN_STATUSES, scoreDuplicates } from './index.ts';
+import { sharedPhrases } from './minhash.ts';
 
 export type DuplicateOverride = { reason: string };
 /** What the item.created / item.registered event records when a supervisor overrode the check. */
@@ -31,7 +32,8 @@ export async function visibleDuplicateItems(
   },
   opts: { openOnly: boolean; limit?: number },
 ): Promise<VisibleDuplicate[]> {
-  const candidates = await findDuplicates(db, { ...q, kinds: ['item'], limit: 50 });
+  // Shared phrases only for the candidates shown (visible, within the limit), not for all 50.
+  const candidates = await scoreDuplicates(db, { ...q, kinds: ['item'], limit: 50 });
   if (candidates.length === 0) return [];
   let query = db
     .selectFrom('items as i')
@@ -45,18 +47,19 @@ export async function visibleDuplicateItems(
   if (opts.openOnly) query = query.where('i.status', 'in', [...OPEN_STATUSES]);
   const rows = new Map((await query.execute()).map((r) => [r.id, r]));
   const out: VisibleDuplicate[] = [];
+  const limit = opts.limit ?? 10;
   for (const c of candidates) {
     const r = rows.get(c.id);
-    if (r)
+    if (r && out.length < limit)
       out.push({
         id: r.id,
         number: r.number,
         title: r.title,
         score: c.score,
-        sharedPhrases: c.sharedPhrases,
+        sharedPhrases: sharedPhrases(`${q.title}。${q.content}`, c.text),
       });
   }
-  return out.slice(0, opts.limit ?? 10);
+  return out;
 }
 
 /**
