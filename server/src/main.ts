@@ -5,7 +5,6 @@ import { registerBulletinCommands } from './bulletins/cli.ts';
 import { registerCalendarCommands } from './calendar/cli.ts';
 import type { AppContext } from './context.ts';
 import { migrate } from './db/migrate.ts';
-import { isEmptyDatabase, seedDemo } from './demo/seed.ts';
 import { readEnv } from './env.ts';
 import { registerExtractCommands } from './extract/cli.ts';
 import { registerSimilarityCommands } from './intake/similarity/cli.ts';
@@ -15,7 +14,6 @@ import { registerOrgCommands } from './org/cli.ts';
 import { openRuntime } from './runtime.ts';
 import { exportToFile } from './system/export.ts';
 import { markDraining } from './system/readiness.ts';
-import { startWorker } from './system/worker.ts';
 
 const program = new Command();
 program
@@ -38,7 +36,11 @@ function role(value: string): 'web' | 'worker' | 'all' {
   throw new InvalidArgumentError('应为 web、worker 或 all / must be web, worker or all');
 }
 
+/** The demo data set and the worker (pg-boss, every job's module) load only in the processes using them. */
+const demo = () => import('./demo/seed.ts');
+
 async function seedWithLog(ctx: AppContext) {
+  const { seedDemo } = await demo();
   const env = readEnv();
   const started = Date.now();
   const result = await seedDemo(ctx, { password: env.DUBAN_DEMO_PASSWORD, log: (l) => console.log(l) });
@@ -61,12 +63,17 @@ program
   .action(async (opts: { role: 'web' | 'worker' | 'all'; port?: number; host?: string; demo: boolean }) => {
     const env = readEnv();
     const ctx = await open();
-    if (opts.demo && ctx.handle.kind === 'pglite' && opts.role !== 'worker' && (await isEmptyDatabase(ctx))) {
+    if (
+      opts.demo &&
+      ctx.handle.kind === 'pglite' &&
+      opts.role !== 'worker' &&
+      (await (await demo()).isEmptyDatabase(ctx))
+    ) {
       console.log('首次启动：正在生成演示数据（演示数据）… / first start: seeding demo data…');
       await seedWithLog(ctx);
     }
     const stops: (() => Promise<void>)[] = [];
-    if (opts.role !== 'web') stops.push(startWorker(ctx));
+    if (opts.role !== 'web') stops.push((await import('./system/worker.ts')).startWorker(ctx));
     if (opts.role !== 'worker') {
       const app = await buildApp(ctx, {
         logger: { level: env.LOG_LEVEL },
@@ -124,7 +131,7 @@ program
   .action(async () => {
     const ctx = await open();
     try {
-      if (!(await isEmptyDatabase(ctx))) {
+      if (!(await (await demo()).isEmptyDatabase(ctx))) {
         console.error('数据库不为空，未写入演示数据 / the database is not empty; nothing seeded');
         process.exitCode = 1;
         return;

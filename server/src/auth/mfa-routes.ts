@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { MfaState } from '../db/schema.ts';
@@ -213,6 +212,7 @@ export function registerMfaRoutes(app: App, ctx: AppContext): void {
       const secret = await startEnrolment(ctx.db, actor.userId, ctx.now());
       const uri = otpauthUri(secret, actor.username);
       reply.header('cache-control', 'no-store');
+      const { default: QRCode } = await import('qrcode'); // loaded on the first enrolment, not at start
       return { secret, otpauthUri: uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
     },
   );

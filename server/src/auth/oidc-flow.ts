@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import type { Db } from '../db/client.ts';
 import { randomSecret, safeEqual, sha256Hex } from './crypto.ts';
 import { isLoopbackIssuer, type OidcConfig } from './oidc-config.ts';
@@ -36,19 +36,23 @@ export class SsoError extends Error {
 }
 
 /** Discovery once per configuration (per process); a failure is forgotten so the next login retries. */
-const discovered = new WeakMap<OidcConfig, Promise<client.Configuration>>();
+const discovered = new WeakMap<OidcConfig, Promise<OpenId.Configuration>>();
 
-export function providerConfiguration(config: OidcConfig): Promise<client.Configuration> {
+/** openid-client loads with the first single sign-on, not in every web process at start. */
+const openid = () => import('openid-client');
+
+export function providerConfiguration(config: OidcConfig): Promise<OpenId.Configuration> {
   let pending = discovered.get(config);
   if (pending === undefined) {
-    const auth =
-      config.clientSecret === undefined ? client.None() : client.ClientSecretBasic(config.clientSecret);
-    pending = client.discovery(
-      new URL(config.issuer),
-      config.clientId,
-      config.clientSecret === undefined ? undefined : { client_secret: config.clientSecret },
-      auth,
-      isLoopbackIssuer(config.issuer) ? { execute: [client.allowInsecureRequests] } : undefined,
+    const issuer = new URL(config.issuer);
+    pending = openid().then((client) =>
+      client.discovery(
+        issuer,
+        config.clientId,
+        config.clientSecret === undefined ? undefined : { client_secret: config.clientSecret },
+        config.clientSecret === undefined ? client.None() : client.ClientSecretBasic(config.clientSecret),
+        isLoopbackIssuer(config.issuer) ? { execute: [client.allowInsecureRequests] } : undefined,
+      ),
     );
     discovered.set(config, pending);
     pending.catch(() => discovered.delete(config));
@@ -87,6 +91,7 @@ export async function startOidcLogin(
   now: Date,
 ): Promise<StartedLogin> {
   const provider = await providerConfiguration(config);
+  const client = await openid();
   const state = client.randomState();
   const nonce = client.randomNonce();
   const codeVerifier = client.randomPKCECodeVerifier();
@@ -168,9 +173,10 @@ export async function redeemOidcCallback(
 ): Promise<OidcIdentity> {
   if (query.error !== undefined) throw new SsoError('provider_error');
   const provider = await providerConfiguration(config);
+  const client = await openid();
   const callbackUrl = new URL(config.redirectUri);
   callbackUrl.search = new URLSearchParams(query).toString();
-  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  let tokens: Awaited<ReturnType<typeof OpenId.authorizationCodeGrant>>;
   try {
     tokens = await client.authorizationCodeGrant(provider, callbackUrl, {
       pkceCodeVerifier: pending.codeVerifier,

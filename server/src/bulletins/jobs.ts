@@ -6,7 +6,6 @@ import { listRegions } from '../org/regions.ts';
 import type { Actor } from '../shared/actor.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import { findCjkFont, MissingFontError } from './fonts.ts';
-import { checkCjkFont } from './pdf.ts';
 import { kindsDueOn, previousPeriod } from './period.ts';
 import { recordBulletin, renderBulletin, scheduledExists, storeRendered } from './service.ts';
 
@@ -53,6 +52,7 @@ export async function runScheduledBulletins(
   if (kinds.length === 0) return [];
   const formats: BulletinFormat[] = ['docx'];
   try {
+    const { checkCjkFont } = await import('./pdf.ts'); // pdfkit loads only when bulletins are due
     checkCjkFont(findCjkFont());
     formats.push('pdf');
   } catch (err) {

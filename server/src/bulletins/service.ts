@@ -18,11 +18,8 @@ import { notFound, validationError } from '../shared/errors.ts';
 import { shanghaiDate } from '../shared/time.ts';
 import { bulletinBlocks, bulletinFileName, bulletinTitle } from './content.ts';
 import { bulletinData, loadScopeItems, resolveScope, type Scope } from './data.ts';
-import { bulletinDocx } from './docx.ts';
 import { findCjkFont } from './fonts.ts';
-import { bulletinPdf, checkCjkFont } from './pdf.ts';
 import { parsePeriod } from './period.ts';
-import { fourListsXlsx } from './xlsx.ts';
 
 /** The `bulletins` table (migration 0019), known to this module only. */
 type BulletinTable = {
@@ -111,6 +108,8 @@ export async function renderBulletin(
   if (period === null) {
     const asOf = shanghaiDate(now);
     const items = await loadScopeItems(db, actor, scope, now);
+    // The writers (exceljs, pdfkit, docx) load on first use, not in every web process at start.
+    const { fourListsXlsx } = await import('./xlsx.ts');
     return {
       kind: 'four_lists',
       period: asOf,
@@ -122,11 +121,13 @@ export async function renderBulletin(
     };
   }
   // Before the (long) data read: no font, no PDF.
-  const font = req.format === 'pdf' ? checkCjkFont(findCjkFont()) : undefined;
+  const font = req.format === 'pdf' ? (await import('./pdf.ts')).checkCjkFont(findCjkFont()) : undefined;
   const data = await bulletinData(db, actor, scope, period, now);
   const blocks = bulletinBlocks(data);
   const title = bulletinTitle(data);
-  const bytes = font ? await bulletinPdf(blocks, title, font) : await bulletinDocx(blocks, title);
+  const bytes = font
+    ? await (await import('./pdf.ts')).bulletinPdf(blocks, title, font)
+    : await (await import('./docx.ts')).bulletinDocx(blocks, title);
   return {
     kind: period.kind,
     period: period.code,

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -49,6 +48,8 @@ async function openEmbedded(dataDir: string): Promise<DbHandle> {
     dir = path.join(dataDir, 'pgdata');
     fs.mkdirSync(dir, { recursive: true });
   }
+  // Loaded only here: a process on a PostgreSQL server never needs the embedded database (~40 MB).
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create(dir, { parsers });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {

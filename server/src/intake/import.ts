@@ -1,6 +1,5 @@
 import { ContactPhone, INTAKE_KIND_NAMES_ZH, INTAKE_KINDS, type IntakeKind, RegionCode } from '@duban/schema';
 import fastifyMultipart from '@fastify/multipart';
-import ExcelJS from 'exceljs';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor, requireScope } from '../auth/guard.ts';
@@ -48,6 +47,7 @@ const EXAMPLE: Record<string, string> = {
 
 /** The import template: Chinese headers, one example row, the header frozen. */
 export async function importTemplate(): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs'); // loaded on first use, not at start
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Duban 督办';
   const ws = wb.addWorksheet('受理记录', { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -80,6 +80,7 @@ export async function parseImport(
   actor: Actor,
   bytes: Buffer,
 ): Promise<{ rows: NewIntake[] } | { errors: RowError[] }> {
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);

@@ -1,10 +1,20 @@
-import { XMLBuilder } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLBuilder } from 'fast-xml-parser';
 import type { FastifyReply } from 'fastify';
 
 /** Open311 answers: JSON arrays, or XML documents of the same shape (GeoReport v2). */
 export type Format = 'json' | 'xml';
 
-const builder = new XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: false });
+let builder: XMLBuilder | undefined;
+
+/** The XML writer, loaded with the first XML answer (most processes never send one). */
+function xmlBuilder(): XMLBuilder {
+  if (builder === undefined) {
+    const fxp = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+    builder = new fxp.XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: false });
+  }
+  return builder;
+}
 
 type Scalar = string | number | boolean | null;
 type Row = Record<string, Scalar>;
@@ -19,7 +29,7 @@ export function toXml(root: string, element: string, rows: Row[]): string {
 
 /** An XML document of a tree of plain objects (text values are escaped by the builder). */
 export function xmlDocument(tree: Record<string, unknown>): string {
-  return `<?xml version="1.0" encoding="utf-8"?>\n${builder.build(tree)}`;
+  return `<?xml version="1.0" encoding="utf-8"?>\n${xmlBuilder().build(tree)}`;
 }
 
 export function send(

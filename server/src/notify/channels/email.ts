@@ -5,7 +5,6 @@
  *
  * Failures: an SMTP 4xx reply or a connection/timeout error is retryable, a 5xx reply is not.
  */
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { markedSubject } from './format.ts';
 import type { Channel, DeliveryResult, OutboundMessage } from './types.ts';
@@ -60,16 +59,19 @@ export function resultFromSmtpError(e: unknown): DeliveryResult {
 
 export function createEmailChannel(config: EmailConfig): Channel<string> {
   const cfg = emailConfigSchema.parse(config);
-  const transport = nodemailer.createTransport({
-    host: cfg.host,
-    port: cfg.port,
-    secure: cfg.secure,
-    requireTLS: cfg.requireTLS,
-    ...(cfg.user === undefined ? {} : { auth: { user: cfg.user, pass: cfg.pass ?? '' } }),
-    connectionTimeout: cfg.timeoutMs,
-    greetingTimeout: cfg.timeoutMs,
-    socketTimeout: cfg.timeoutMs,
-  });
+  // nodemailer loads with the first message, not in every process that merely configures the channel.
+  const makeTransport = async () =>
+    (await import('nodemailer')).default.createTransport({
+      host: cfg.host,
+      port: cfg.port,
+      secure: cfg.secure,
+      requireTLS: cfg.requireTLS,
+      ...(cfg.user === undefined ? {} : { auth: { user: cfg.user, pass: cfg.pass ?? '' } }),
+      connectionTimeout: cfg.timeoutMs,
+      greetingTimeout: cfg.timeoutMs,
+      socketTimeout: cfg.timeoutMs,
+    });
+  let transport: ReturnType<typeof makeTransport> | undefined;
   const domain = senderDomain(cfg.from);
   return {
     name: 'email',
@@ -78,7 +80,8 @@ export function createEmailChannel(config: EmailConfig): Channel<string> {
         return { ok: false, retryable: false, error: `邮箱地址无效：${to}` };
       }
       try {
-        const info = await transport.sendMail({
+        transport ??= makeTransport();
+        const info = await (await transport).sendMail({
           from: cfg.from,
           to,
           subject: markedSubject(message),
