@@ -48,52 +48,64 @@ const zero = (): Counts => ({
   workingDaysOf: 0,
 });
 
-type RollupRow = { key: string; period_month: string; numerators: string[]; denominators: string[] };
-
 /** The order of the roll-up arrays (kpi_state.kpi_codes; none before the first catch-up). */
 async function kpiCodes(db: Queryable): Promise<string[]> {
   const state = await db.selectFrom('kpi_state').select('kpi_codes').executeTakeFirst();
   return state?.kpi_codes ?? [];
 }
 
-/** Folds roll-up rows into Counts per group (the group of a row chosen by `groupOf`). */
-function foldRollups(
-  codes: readonly string[],
-  rows: RollupRow[],
-  groupOf: (r: RollupRow) => string,
-): Map<string, Counts> {
-  const at = (code: Tracked) => codes.indexOf(code);
-  const idx = {
-    completion: at('completion_rate'),
-    onTime: at('on_time_rate'),
-    overdue: at('overdue_rate'),
-    days: at('avg_working_days'),
+/**
+ * The roll-ups of a dimension over the months, summed per group (the row's key or its month) in
+ * the database: Counts per group. The sums are taken there, not in JS, because a province's unit
+ * ranking covers every unit's month rows (32k rows of numeric arrays at 3,000 units).
+ */
+function rollups(
+  db: Queryable,
+  codes: Codes,
+  dimension: 'unit' | 'region' | 'category',
+  range: MonthRange,
+  group: 'key' | 'period_month',
+) {
+  // PostgreSQL arrays count from 1; a KPI not (yet) in the roll-ups sums to 0.
+  const part = (column: 'numerators' | 'denominators', code: Tracked) => {
+    const i = codes.indexOf(code);
+    return i < 0 ? sql<string>`0` : sql<string>`coalesce(sum(${sql.ref(column)}[${sql.lit(i + 1)}]), 0)`;
   };
-  const num = (r: RollupRow, i: number) => (i < 0 ? 0 : Number(r.numerators[i] ?? 0));
-  const den = (r: RollupRow, i: number) => (i < 0 ? 0 : Number(r.denominators[i] ?? 0));
-  const out = new Map<string, Counts>();
-  for (const r of rows) {
-    const g = groupOf(r);
-    const c = out.get(g) ?? zero();
-    c.due += den(r, idx.completion);
-    c.completed += num(r, idx.completion);
-    c.onTimeDue += den(r, idx.onTime);
-    c.onTime += num(r, idx.onTime);
-    c.overdue += num(r, idx.overdue);
-    c.workingDays += num(r, idx.days);
-    c.workingDaysOf += den(r, idx.days);
-    out.set(g, c);
-  }
-  return out;
-}
-
-function rollups(db: Queryable, dimension: 'unit' | 'region' | 'category', range: MonthRange) {
   return db
     .selectFrom('kpi_rollups')
-    .select(['key', 'period_month', 'numerators', 'denominators'])
+    .select([
+      sql.ref<string>(group).as('g'),
+      part('denominators', 'completion_rate').as('due'),
+      part('numerators', 'completion_rate').as('completed'),
+      part('denominators', 'on_time_rate').as('on_time_due'),
+      part('numerators', 'on_time_rate').as('on_time'),
+      part('numerators', 'overdue_rate').as('overdue'),
+      part('numerators', 'avg_working_days').as('working_days'),
+      part('denominators', 'avg_working_days').as('working_days_of'),
+    ])
     .where('dimension', '=', dimension)
     .where('period_month', '>=', range.from)
-    .where('period_month', '<=', range.to);
+    .where('period_month', '<=', range.to)
+    .groupBy(group);
+}
+
+/** Counts per group of a rollups() query. */
+async function countsOf(query: ReturnType<typeof rollups>): Promise<Map<string, Counts>> {
+  const rows = await query.execute();
+  return new Map(
+    rows.map((r) => [
+      r.g,
+      {
+        due: Number(r.due),
+        completed: Number(r.completed),
+        onTimeDue: Number(r.on_time_due),
+        onTime: Number(r.on_time),
+        overdue: Number(r.overdue),
+        workingDays: Number(r.working_days),
+        workingDaysOf: Number(r.working_days_of),
+      },
+    ]),
+  );
 }
 
 /** Months 'YYYY-MM' from … to, inclusive. */
@@ -251,8 +263,9 @@ type Codes = readonly string[];
 
 /** Trend: the region's roll-ups month by month. */
 async function regionTrend(db: Queryable, codes: Codes, regionCode: string, range: MonthRange) {
-  const rows = await rollups(db, 'region', range).where('key', '=', regionCode).execute();
-  const byMonth = foldRollups(codes, rows, (r) => r.period_month);
+  const byMonth = await countsOf(
+    rollups(db, codes, 'region', range, 'period_month').where('key', '=', regionCode),
+  );
   return monthsOf(range).map((month) => ({ month, ...(byMonth.get(month) ?? zero()) }));
 }
 
@@ -267,16 +280,12 @@ async function childRegions(db: Queryable, codes: Codes, regionCode: string, ran
   const childCounts =
     children.length === 0
       ? new Map<string, Counts>()
-      : foldRollups(
-          codes,
-          await rollups(db, 'region', range)
-            .where(
-              'key',
-              'in',
-              children.map((c) => c.code),
-            )
-            .execute(),
-          (r) => r.key,
+      : await countsOf(
+          rollups(db, codes, 'region', range, 'key').where(
+            'key',
+            'in',
+            children.map((c) => c.code),
+          ),
         );
   return children.map((c) => ({
     code: c.code,
@@ -293,26 +302,25 @@ async function regionCategories(db: Queryable, codes: Codes, regionCode: string,
     .orderBy('sort_order')
     .execute();
   // The keys of the known categories (a look-up of the primary key, not a scan for '%@<region>').
-  const categoryRows =
+  const byKey =
     categoryNames.length === 0
-      ? []
-      : await rollups(db, 'category', range)
-          .where(
+      ? new Map<string, Counts>()
+      : await countsOf(
+          rollups(db, codes, 'category', range, 'key').where(
             'key',
             'in',
             categoryNames.map((c) => `${c.code}@${regionCode}`),
-          )
-          .execute();
-  const byCategory = foldRollups(codes, categoryRows, (r) => r.key.slice(0, r.key.lastIndexOf('@')));
+          ),
+        );
   return categoryNames
-    .map((c) => ({ code: c.code, name: c.name, ...(byCategory.get(c.code) ?? zero()) }))
+    .map((c) => ({ code: c.code, name: c.name, ...(byKey.get(`${c.code}@${regionCode}`) ?? zero()) }))
     .filter((c) => c.due > 0 || c.completed > 0 || c.overdue > 0);
 }
 
 /** Units of the region subtree that led items falling due in the months: the best and the lagging. */
 async function unitRanking(db: Queryable, codes: Codes, regionPath: string, range: MonthRange) {
-  const unitRows = await rollups(db, 'unit', range)
-    .where(
+  const byUnit = await countsOf(
+    rollups(db, codes, 'unit', range, 'key').where(
       'key',
       'in',
       db
@@ -320,9 +328,8 @@ async function unitRanking(db: Queryable, codes: Codes, regionPath: string, rang
         .innerJoin('regions', 'regions.code', 'units.region_code')
         .select(sql<string>`units.id::text`.as('id'))
         .where(regionSubtreeCondition(regionPath)),
-    )
-    .execute();
-  const byUnit = foldRollups(codes, unitRows, (r) => r.key);
+    ),
+  );
   const unitIds = [...byUnit.entries()].filter(([, c]) => c.due > 0).map(([id]) => id);
   const unitNames =
     unitIds.length === 0

@@ -208,6 +208,10 @@ async function rebuild(tx: Tx, now: Date) {
   await sql`analyze kpi_item_facts (item_id, lead_unit_id, region_path, period_month, deadline, due, paused)`.execute(
     tx,
   );
+  // The cockpit's open items, filled from the facts by their triggers (migration 0031): without
+  // statistics the planner joins every open item of a region to items before taking a page.
+  await sql`analyze cockpit_open_items`.execute(tx);
+  await sql`analyze cockpit_open_counts`.execute(tx);
   const t1 = performance.now();
   const kpis = computable(defs);
   if (kpis.length > 0) {
@@ -218,6 +222,8 @@ async function rebuild(tx: Tx, now: Date) {
       merge: false,
     }).execute(tx);
   }
+  // The cockpit reads a region's or every unit's month rows: plans need the new table's statistics.
+  await sql`analyze kpi_rollups`.execute(tx);
   const t2 = performance.now();
   const n = await sql<{ n: string }>`select count(*) as n from kpi_rollups`.execute(tx);
   await tx

@@ -169,3 +169,7 @@ join items i on i.id = f.item_id
 where not f.completed;
 insert into cockpit_open_counts (region_path, status, overdue, n)
 select region_path, status, overdue, count(*) from cockpit_open_items group by region_path, status, overdue;
+
+-- Statistics for the lists' plans (the KPI rebuild analyzes them again after every full recompute).
+analyze cockpit_open_items;
+analyze cockpit_open_counts;
