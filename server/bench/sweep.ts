@@ -1,6 +1,6 @@
 /**
  * The deadline sweep at scale: how long one sweep takes to find today's due items among a million
- * open ones (the items_chase_idx partial index on chase_next_on), and what one item's chase costs.
+ * open ones (the items_chase_next_idx partial index on (chase_next_on, id), paged by keyset), and what one item's chase costs.
  */
 import { sql } from 'kysely';
 import type { DbHandle } from '../src/db/client.ts';
