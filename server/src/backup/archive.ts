@@ -200,17 +200,30 @@ export async function* readArchive(file: string): AsyncGenerator<ArchiveEntry> {
         entry.resume();
         continue;
       }
-      yield { name: entry.header.name, size: entry.header.size, stream: entry as AsyncIterable<Buffer> };
+      yield { name: entry.header.name, size: entry.header.size, stream: guarded(entry as AsyncIterable<Buffer>) };
       // Drain whatever the consumer left unread.
       entry.resume();
     }
     await gunzipEnded;
   } catch (err) {
-    if (err instanceof BackupError) throw err;
-    throw corrupt(gzipError?.message ?? (err instanceof Error ? err.message : String(err)));
+    throw asCorrupt(err);
   } finally {
     input.destroy();
     gunzip.destroy();
+  }
+
+  /** A damaged gzip stream may fail while the consumer reads an entry: that too is a corrupt archive. */
+  async function* guarded(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of stream) yield chunk;
+    } catch (err) {
+      throw asCorrupt(err);
+    }
+  }
+
+  function asCorrupt(err: unknown): BackupError {
+    if (err instanceof BackupError) return err;
+    return corrupt(gzipError?.message ?? (err instanceof Error ? err.message : String(err)));
   }
 }
 
