@@ -200,7 +200,11 @@ export async function* readArchive(file: string): AsyncGenerator<ArchiveEntry> {
         entry.resume();
         continue;
       }
-      yield { name: entry.header.name, size: entry.header.size, stream: guarded(entry as AsyncIterable<Buffer>) };
+      yield {
+        name: entry.header.name,
+        size: entry.header.size,
+        stream: guarded(entry as AsyncIterable<Buffer>),
+      };
       // Drain whatever the consumer left unread.
       entry.resume();
     }
