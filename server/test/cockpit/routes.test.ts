@@ -344,6 +344,7 @@ describe('GET /api/v1/cockpit/overview and /api/v1/cockpit/items', () => {
             await leader.get(`/api/v1/cockpit/items?region=${code}&status=${status}&limit=500`)
           ).json();
           expect(list.total, `${code} ${status}`).toBe(n);
+          expect(list.items, `${code} ${status}`).toHaveLength(n);
           expect(list.items.every((i: { status: string }) => i.status === status)).toBe(true);
         }
       }
