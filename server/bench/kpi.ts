@@ -188,6 +188,7 @@ export async function measureKpi(
     rollups: number;
     factsMs: number;
     rollupsMs: number;
+    openMs: number;
   }[] = [];
   for (let i = 0; i < 2; i++) {
     const load = os.loadavg()[0] ?? 0;
@@ -199,9 +200,10 @@ export async function measureKpi(
       rollups: r.rollups,
       factsMs: r.factsMs,
       rollupsMs: r.rollupsMs,
+      openMs: r.openMs,
     });
     out(
-      `  recompute ${i + 1}: ${fmt(r.ms / 1000, 2)} s wall (facts ${fmt(r.factsMs / 1000, 2)} s, roll-ups ${fmt(r.rollupsMs / 1000, 2)} s), ` +
+      `  recompute ${i + 1}: ${fmt(r.ms / 1000, 2)} s wall (facts ${fmt(r.factsMs / 1000, 2)} s, roll-ups ${fmt(r.rollupsMs / 1000, 2)} s, cockpit tables ${fmt(r.openMs / 1000, 2)} s), ` +
         `backend CPU ${cpuText(cpuMs)}, load average ${fmt(load, 2)}`,
     );
   }

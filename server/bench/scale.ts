@@ -98,7 +98,10 @@ export async function benchScale(
   let t = now();
   const kpi = await recomputeKpis(handle.db, at);
   const kpiS = ms(t) / 1000;
-  out(`  KPI recompute for the cockpit: ${fmt(kpiS, 1)} s (${kpi.facts} facts, ${kpi.rollups} roll-up rows)`);
+  out(
+    `  KPI recompute for the cockpit: ${fmt(kpiS, 1)} s (${kpi.facts} facts ${fmt(kpi.factsMs / 1000, 1)} s, ` +
+      `${kpi.rollups} roll-up rows ${fmt(kpi.rollupsMs / 1000, 1)} s, cockpit tables ${fmt(kpi.openMs / 1000, 1)} s; load average ${fmt(os.loadavg()[0] ?? 0, 2)})`,
+  );
 
   // API tokens: the three list actors, and one supervisor per creating client, each of another office
   const token = async (actor: Actor, scopes: ('items:read' | 'items:write')[]) =>

@@ -13,6 +13,7 @@ import {
   parseDefinitions,
 } from './definitions.ts';
 import { FACT_COLUMNS, factsSelect, type ItemFilter, insertFacts, syncWorkdays } from './facts.ts';
+import { pauseOpenTracking, rebuildOpenTables } from './open-items.ts';
 
 /**
  * 指标汇总 (kpi_rollups): numerators and denominators of every KPI per dimension key and month
@@ -171,6 +172,8 @@ export type RecomputeResult = {
   ms: number;
   factsMs: number;
   rollupsMs: number;
+  /** Rebuilding the cockpit's open items and counts (kpi/open-items.ts). */
+  openMs: number;
 };
 
 /** `duban kpi recompute`: rebuilds every fact and roll-up set-based, in one transaction. */
@@ -193,6 +196,8 @@ async function rebuild(tx: Tx, now: Date) {
   // Readers wait for the rebuild (truncate locks the tables); hash aggregates and index sorts stay
   // in memory; no JIT (compiling the wide expressions cost more than it saved at a million rows).
   for (const set of BULK_SETTINGS) await sql.raw(set).execute(tx);
+  // The cockpit's open tables are rebuilt from the new facts at the end, not through the facts' triggers.
+  await pauseOpenTracking(tx);
   await sql`truncate kpi_item_facts, kpi_rollups`.execute(tx);
   // Bulk load without any index (the primary key too: maintaining it row by row cost more than
   // the insert itself), then build them once, sorted.
@@ -208,10 +213,6 @@ async function rebuild(tx: Tx, now: Date) {
   await sql`analyze kpi_item_facts (item_id, lead_unit_id, region_path, period_month, deadline, due, paused)`.execute(
     tx,
   );
-  // The cockpit's open items, filled from the facts by their triggers (migration 0031): without
-  // statistics the planner joins every open item of a region to items before taking a page.
-  await sql`analyze cockpit_open_items`.execute(tx);
-  await sql`analyze cockpit_open_counts`.execute(tx);
   const t1 = performance.now();
   const kpis = computable(defs);
   if (kpis.length > 0) {
@@ -235,7 +236,17 @@ async function rebuild(tx: Tx, now: Date) {
       recomputed_at: now,
     })
     .execute();
-  return { facts, rollups: Number(n.rows[0]?.n ?? 0), lastSeq, factsMs: t1 - t0, rollupsMs: t2 - t1 };
+  // Last: item commands wait for the swap of the cockpit's tables until the commit.
+  await rebuildOpenTables(tx);
+  const t3 = performance.now();
+  return {
+    facts,
+    rollups: Number(n.rows[0]?.n ?? 0),
+    lastSeq,
+    factsMs: t1 - t0,
+    rollupsMs: t2 - t1,
+    openMs: t3 - t2,
+  };
 }
 
 /**

@@ -36,6 +36,31 @@ const TEXTS: Record<string, string> = {
   M: '完成港区集装箱码头岸电设施建设。',
 };
 
+/**
+ * The definition of the cockpit's open tables as the catalog has it: columns, constraints, index
+ * definitions, persistence, and whether the facts' cockpit triggers are enabled.
+ */
+async function tableShape() {
+  const r = await sql<{ what: string }>`
+    select 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+      || case when a.attnotnull then ' not null' else '' end || ' #' || a.attnum as what
+    from pg_attribute a join pg_class c on c.oid = a.attrelid
+    where c.relname in ('cockpit_open_items', 'cockpit_open_counts') and a.attnum > 0 and not a.attisdropped
+    union all
+    select 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+    where conrelid in ('cockpit_open_items'::regclass, 'cockpit_open_counts'::regclass)
+    union all
+    select 'index ' || indexdef from pg_indexes where tablename in ('cockpit_open_items', 'cockpit_open_counts')
+    union all
+    select 'table ' || relname || ' ' || relpersistence::text from pg_class
+    where relname like 'cockpit_open%' and relkind = 'r'
+    union all
+    select 'trigger ' || tgname || ' ' || tgenabled::text from pg_trigger
+    where tgrelid = 'kpi_item_facts'::regclass and not tgisinternal
+    order by 1`.execute(ctx.db);
+  return r.rows.map((row) => row.what);
+}
+
 /** Registers an item (as `sup`) on `on` and dispatches it to `leadUnit`. */
 async function dispatched(
   ctx: TestContext,
@@ -367,12 +392,30 @@ describe('GET /api/v1/cockpit/overview and /api/v1/cockpit/items', () => {
     await check();
     expect((await overview(leader, RANGE)).open.total).toBe(3);
     // A full recompute rebuilds the rows from the facts: the same counts, folded into one row each.
+    // It builds both tables as copies and swaps them in (kpi/open-items.ts): the tables keep their
+    // definition (indexes, constraints, unlogged) and the facts' triggers are on again afterwards.
+    const shapeBefore = await tableShape();
+    expect(shapeBefore.filter((line) => line.startsWith('index ')).length).toBe(4);
+    expect(shapeBefore.filter((line) => line.startsWith('trigger '))).toEqual([
+      'trigger cockpit_facts_deleted O',
+      'trigger cockpit_facts_inserted O',
+      'trigger cockpit_facts_truncated O',
+      'trigger cockpit_facts_updated O',
+    ]);
     await recomputeKpis(ctx.db, atNoon(ctx, '2025-04-16'));
+    expect(await tableShape()).toEqual(shapeBefore);
     await check();
     const rows = await ctx.db
       .selectFrom('cockpit_open_counts')
       .select(['region_path', 'status', 'overdue'])
       .execute();
     expect(new Set(rows.map((r) => `${r.region_path} ${r.status} ${r.overdue}`)).size).toBe(rows.length);
+    // The swapped-in tables are the ones the triggers keep: E completed moves its row at once…
+    await complete(ctx, w, 'edu_h', sup, ids.E as string, '2025-04-16');
+    await check();
+    // …and the catch-up's refresh of its facts removes it.
+    await catchUpKpis(ctx.db, atNoon(ctx, '2025-04-16'));
+    await check();
+    expect((await overview(leader, RANGE)).open.total).toBe(2);
   });
 });
