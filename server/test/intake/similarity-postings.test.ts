@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDuplicates, POSTING_CAP, recordText, reindexItems } from '../../src/intake/similarity/index.ts';
+import { findDuplicates, RECENT_POSTINGS, recordText } from '../../src/intake/similarity/index.ts';
 import { bandHashes, signature, textShingles } from '../../src/intake/similarity/minhash.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 
 /**
  * 重复督办 postings (migration 0026): recordText keeps similarity_bands equal to each text's band
- * keys, and a lookup skips band keys shared by POSTING_CAP texts or more.
+ * keys, and a lookup reads each band key's RECENT_POSTINGS most recent postings only.
  */
 let ctx: TestContext;
 const at = new Date('2026-03-02T02:00:00Z');
@@ -59,102 +59,53 @@ describe('postings', () => {
     await sql`delete from similarity_index`.execute(ctx.db);
   });
 
-  it('skips band keys shared by POSTING_CAP texts or more, and finds the duplicate by the others', async () => {
+  it("reads a key's most recent RECENT_POSTINGS postings only: an older text is found through its other keys", async () => {
     await recordText(ctx.db, { kind: 'intake', id: 'p-2', regionCode: '330106', ...A, at });
     const query = keysOf(A2);
     const shared = query.filter((k) => keysOf(A).includes(k));
     expect(shared.length).toBeGreaterThan(2);
-    // Flood all but one of the shared keys (postings of texts not in the index: never candidates).
-    const flood = async (keys: number[]) =>
+    // Newer postings (higher seq) on all but one shared key, of texts not in the index: never candidates.
+    const flood = async (keys: number[], n: number) =>
       sql`
         insert into similarity_bands (band, seq)
         select k, 1000000 + g from unnest(${`{${keys.join(',')}}`}::int4[]) as k,
-          generate_series(1, ${POSTING_CAP}) as g
+          generate_series(1, ${n}) as g
         on conflict do nothing`.execute(ctx.db);
-    await flood(shared.slice(1));
+    await flood(shared.slice(1), RECENT_POSTINGS);
     const found = await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at });
     expect(found.map((f) => f.id)).toEqual(['p-2']);
-    // Once every shared key is that common the lookup no longer reads them: nothing is found.
-    await flood(shared.slice(0, 1));
-    expect(await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).toEqual([]);
-    // Back under the cap (the flood's postings plus p-2's own were POSTING_CAP + 1) and it is read again.
-    await sql`delete from similarity_bands where band = ${shared[0] as number} and seq in (1000001, 1000002)`.execute(
-      ctx.db,
-    );
+    // One newer posting short of the limit on the last shared key: p-2 is still read through it.
+    await flood(shared.slice(0, 1), RECENT_POSTINGS - 1);
     expect((await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).map((f) => f.id)).toEqual(
       ['p-2'],
     );
-  });
-});
-
-describe('stop keys (similarity_band_stop, migration 0033)', () => {
-  const stopKeys = async () =>
-    (
-      await sql<{ band: number }>`select band from similarity_band_stop order by band`.execute(ctx.db)
-    ).rows.map((r) => Number(r.band));
-  const flood = async (keys: number[], n: number, from = 2_000_000) =>
-    sql`
-      insert into similarity_bands (band, seq)
-      select k, ${from} + g from unnest(${`{${keys.join(',')}}`}::int4[]) as k, generate_series(1, ${n}) as g
-      on conflict do nothing`.execute(ctx.db);
-  const reset = async () => {
+    // Once every shared key has RECENT_POSTINGS newer postings, p-2 is beyond the read: not found.
+    await flood(shared.slice(0, 1), RECENT_POSTINGS);
+    expect(await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).toEqual([]);
     await sql`delete from similarity_bands`.execute(ctx.db);
     await sql`delete from similarity_index`.execute(ctx.db);
-    await sql`delete from similarity_band_stop`.execute(ctx.db);
-  };
-
-  it('lists a key when a recorded text brings it to POSTING_CAP postings, and drops it when it falls under', async () => {
-    await reset();
-    const [k1, k2] = keysOf(A) as [number, number];
-    // One posting short of the cap on k1, two short on k2: recording A reaches it on k1 only.
-    await flood([k1], POSTING_CAP - 1);
-    await flood([k2], POSTING_CAP - 2, 3_000_000);
-    await recordText(ctx.db, { kind: 'intake', id: 's-1', regionCode: '330106', ...A, at });
-    expect(await stopKeys()).toEqual([k1]);
-    // The same text again: still listed (its postings are replaced, the count is the same).
-    await recordText(ctx.db, { kind: 'intake', id: 's-1', regionCode: '330106', ...A, at });
-    expect(await stopKeys()).toEqual([k1]);
-    // The text changes to one without k1: k1 falls back to POSTING_CAP - 1 and is read again.
-    expect(keysOf(B)).not.toContain(k1);
-    await recordText(ctx.db, { kind: 'intake', id: 's-1', regionCode: '330106', ...B, at });
-    expect(await stopKeys()).toEqual([]);
-    await reset();
   });
 
-  it('a listed key is skipped unread; the lookup finds the same texts as when it counts the key', async () => {
-    await reset();
-    await recordText(ctx.db, { kind: 'intake', id: 's-2', regionCode: '330106', ...A, at });
-    const shared = keysOf(A2).filter((k) => keysOf(A).includes(k));
-    // Over the cap but not listed (postings written around recordText): counted and skipped.
-    await flood(shared.slice(1), POSTING_CAP);
-    const counted = await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at });
-    expect(counted.map((f) => f.id)).toEqual(['s-2']);
-    await sql`insert into similarity_band_stop (band) select unnest(${`{${shared.slice(1).join(',')}}`}::int4[])`.execute(
-      ctx.db,
+  it('a case reported more often than RECENT_POSTINGS times is still found (its latest reports)', async () => {
+    const n = RECENT_POSTINGS + 6;
+    for (let i = 0; i < n; i++) {
+      await recordText(ctx.db, {
+        kind: 'intake',
+        id: `c-${String(i).padStart(3, '0')}`,
+        regionCode: '330106',
+        ...A,
+        at,
+      });
+    }
+    const found = await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at, limit: n });
+    // Every key of A is shared by n texts: the lookup reads the latest RECENT_POSTINGS of them.
+    expect(found).toHaveLength(RECENT_POSTINGS);
+    const latest = Array.from(
+      { length: RECENT_POSTINGS },
+      (_, i) => `c-${String(n - 1 - i).padStart(3, '0')}`,
     );
-    expect(await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).toEqual(counted);
-    // Every shared key listed (even one with a single posting): nothing is read, nothing found.
-    await sql`insert into similarity_band_stop (band) values (${shared[0] as number})`.execute(ctx.db);
-    expect(await findDuplicates(ctx.db, { ...A2, regionCode: '330106', now: at })).toEqual([]);
-    await reset();
-  });
-
-  it('reindexing the items drops the listed keys their postings no longer fill', async () => {
-    await reset();
-    const [k1] = keysOf(A) as [number];
-    await flood([k1], POSTING_CAP - 1);
-    await sql`insert into similarity_band_stop (band) values (${k1})`.execute(ctx.db);
-    // An item's postings (the index row of an item that no longer exists): reindex removes them.
-    await recordText(ctx.db, {
-      kind: 'item',
-      id: '00000000-0000-0000-0000-0000000000a1',
-      regionCode: '330106',
-      ...A,
-      at,
-    });
-    expect(await stopKeys()).toEqual([k1]);
-    await reindexItems(ctx.db);
-    expect(await stopKeys()).toEqual([]);
-    await reset();
+    expect(found.map((f) => f.id).sort()).toEqual(latest.sort());
+    await sql`delete from similarity_bands`.execute(ctx.db);
+    await sql`delete from similarity_index`.execute(ctx.db);
   });
 });

@@ -35,11 +35,12 @@ export type DuplicateCandidate = {
 };
 
 /**
- * A band key shared by this many indexed texts or more says nothing about one case (it comes from
- * bigrams every report of a common problem kind has): a lookup skips it. See README.md. Such keys
- * are listed in similarity_band_stop (migration 0033 fills it with this number: change both).
+ * A lookup reads at most this many postings of each band key: the most recent ones (the highest
+ * seq, a backward index-only scan of the primary key). A key shared by many texts (bigrams every
+ * report of a common problem kind has, or a case reported many times) then costs no more than a
+ * rare one, and its recent texts stay candidates. See README.md.
  */
-export const POSTING_CAP = 500;
+export const RECENT_POSTINGS = 64;
 /** The texts sharing the most band keys with the query that are scored exactly. */
 export const MAX_CANDIDATES = 100;
 
@@ -47,10 +48,9 @@ export const MAX_CANDIDATES = 100;
 export async function recordText(db: Queryable, t: IndexedText): Promise<void> {
   const bands = bandHashes(signature(textShingles(t.title, t.content)));
   // The old postings go through the primary key (band, seq): the row keeps its old keys in `bands`.
-  const gone = await sql<{ band: number }>`
+  await sql`
     delete from similarity_bands p using similarity_index s
-    where s.kind = ${t.kind} and s.id = ${t.id} and p.seq = s.seq and p.band = any(s.bands)
-    returning p.band`.execute(db);
+    where s.kind = ${t.kind} and s.id = ${t.id} and p.seq = s.seq and p.band = any(s.bands)`.execute(db);
   const row = await sql<{ seq: string | number }>`
     insert into similarity_index (kind, id, region_code, title, content, recorded_at, bands)
     values (${t.kind}, ${t.id}, ${t.regionCode}, ${t.title}, ${t.content}, ${t.at}, ${bandsLiteral(bands)}::int4[])
@@ -62,34 +62,6 @@ export async function recordText(db: Queryable, t: IndexedText): Promise<void> {
     insert into similarity_bands (band, seq)
     select distinct b, ${seq}::int8 from unnest(${bandsLiteral(bands)}::int4[]) as b
     on conflict do nothing`.execute(db);
-  const kept = new Set(bands);
-  const removed = new Set(gone.rows.map((r) => Number(r.band)).filter((b) => !kept.has(b)));
-  await updateStopKeys(db, [...kept], [...removed]);
-}
-
-/**
- * Keeps similarity_band_stop (the keys with POSTING_CAP postings or more, which a lookup skips
- * unread) after postings were added for `added` keys and removed for `removed` ones: an added key not
- * yet listed is listed once it reaches the cap; a removed key that is listed is dropped when it
- * falls under it. Only those keys are counted (each at most POSTING_CAP index tuples); the others
- * cannot change side. A listed key always has the cap (but for a text changed while another is
- * added with one of its keys at the very edge); an unlisted one is counted at lookup.
- */
-async function updateStopKeys(db: Queryable, added: number[], removed: number[]): Promise<void> {
-  if (added.length === 0 && removed.length === 0) return;
-  await sql`
-    with a as (
-      select k.band from unnest(${bandsLiteral(added)}::int4[]) as k(band)
-      where not exists (select 1 from similarity_band_stop x where x.band = k.band)
-        and (select count(*) from (select 1 from similarity_bands p where p.band = k.band
-          limit ${POSTING_CAP}) c) >= ${POSTING_CAP}),
-    r as (
-      select k.band from unnest(${bandsLiteral(removed)}::int4[]) as k(band)
-      where exists (select 1 from similarity_band_stop x where x.band = k.band)
-        and (select count(*) from (select 1 from similarity_bands p where p.band = k.band
-          limit ${POSTING_CAP}) c) < ${POSTING_CAP}),
-    dropped as (delete from similarity_band_stop x using r where x.band = r.band)
-    insert into similarity_band_stop (band) select band from a on conflict do nothing`.execute(db);
 }
 
 function bandsLiteral(bands: number[]): string {
@@ -135,9 +107,8 @@ export async function scoreDuplicates(db: Queryable, q: DuplicateQuery): Promise
   const bands = bandHashes(signature(shingleSet));
   const since = new Date((q.now ?? new Date()).getTime() - WINDOW_DAYS * 86_400_000);
   // LSH candidates: the texts sharing the most band keys with the query, each key weighted by how
-  // rare it is (1 / its posting count). Keys listed in similarity_band_stop are skipped unread; each
-  // other key's postings are read once (btree, index-only), at most POSTING_CAP of them: a key that
-  // reaches the cap is skipped too (not listed yet). Then the window filters.
+  // rare it is (1 / the postings read of it). Each key's most recent RECENT_POSTINGS postings are
+  // read (btree, backward, index-only). Then the window filters.
   const rows = await sql<{
     kind: IndexedKind;
     id: string;
@@ -145,17 +116,14 @@ export async function scoreDuplicates(db: Queryable, q: DuplicateQuery): Promise
     title: string;
     content: string;
   }>`
-    with q as (
-      select distinct b as band from unnest(${bandsLiteral(bands)}::int4[]) as b
-      where not exists (select 1 from similarity_band_stop x where x.band = b)),
-    k as materialized (
-      select array(select p.seq from similarity_bands p where p.band = q.band limit ${POSTING_CAP}) as seqs
-      from q),
+    with k as materialized (
+      select array(select p.seq from similarity_bands p where p.band = q.band
+        order by p.seq desc limit ${RECENT_POSTINGS}) as seqs
+      from (select distinct b as band from unnest(${bandsLiteral(bands)}::int4[]) as b) q),
     hits as (
       select u.seq, sum(1.0 / n) as weight
       from (select seqs, cardinality(seqs) as n from k) k
       cross join lateral unnest(k.seqs) as u(seq)
-      where k.n < ${POSTING_CAP}
       group by u.seq order by weight desc, u.seq limit ${MAX_CANDIDATES})
     select s.kind, s.id, s.region_code, s.title, s.content
     from hits h
@@ -184,14 +152,9 @@ export async function scoreDuplicates(db: Queryable, q: DuplicateQuery): Promise
 
 /** Rebuilds the items' part of the index from every item (`duban intake reindex`); the count. */
 export async function reindexItems(db: Queryable): Promise<number> {
-  const gone = await sql<{ bands: number[] | null }>`
-    with gone as (
-      delete from similarity_bands p using similarity_index s
-      where s.kind = 'item' and p.seq = s.seq and p.band = any(s.bands)
-      returning p.band)
-    select array_agg(distinct g.band) as bands from gone g
-    where exists (select 1 from similarity_band_stop x where x.band = g.band)`.execute(db);
-  await updateStopKeys(db, [], (gone.rows[0]?.bands ?? []).map(Number));
+  await sql`
+    delete from similarity_bands p using similarity_index s
+    where s.kind = 'item' and p.seq = s.seq and p.band = any(s.bands)`.execute(db);
   await sql`delete from similarity_index where kind = 'item'`.execute(db);
   let count = 0;
   let after: string | undefined;
