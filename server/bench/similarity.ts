@@ -26,6 +26,7 @@ import { createRng, type Rng } from '../src/demo/random.ts';
 import {
   findDuplicates,
   OTHER_REGION_FACTOR,
+  postingKeys,
   RECENT_POSTINGS,
   WINDOW_DAYS,
 } from '../src/intake/similarity/index.ts';
@@ -441,7 +442,9 @@ export async function benchDuplicates(
     const keys: number[][] = [];
     for (let i = 0; i < rows.length; i++) {
       const text = generate(kind, (rows[i] as { id: string }).id);
-      const b = [...new Set(bandHashes(signature(textShingles(text.title, text.content))))];
+      const b = [
+        ...new Set(postingKeys(kind, bandHashes(signature(textShingles(text.title, text.content))))),
+      ];
       keys.push(b);
       cols.title.push(text.title);
       cols.content.push(text.content);
@@ -581,7 +584,7 @@ export async function benchDuplicates(
   const lsh: number[] = [];
   const capped: number[] = [];
   for (const q of queries.slice(0, 20)) {
-    const qb = `{${bandHashes(signature(textShingles(q.title, q.content))).join(',')}}`;
+    const qb = `{${postingKeys('item', bandHashes(signature(textShingles(q.title, q.content)))).join(',')}}`;
     const r = await sql<{ band: number; n: number }>`
       select b.band, (select count(*) from (select 1 from similarity_bands p where p.band = b.band
         limit ${RECENT_POSTINGS}) c)::int as n

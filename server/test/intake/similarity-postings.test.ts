@@ -1,6 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDuplicates, RECENT_POSTINGS, recordText } from '../../src/intake/similarity/index.ts';
+import {
+  findDuplicates,
+  postingKeys,
+  RECENT_POSTINGS,
+  recordText,
+} from '../../src/intake/similarity/index.ts';
 import { bandHashes, signature, textShingles } from '../../src/intake/similarity/minhash.ts';
 import { createTestContext, type TestContext } from '../support/context.ts';
 
@@ -9,6 +17,7 @@ import { createTestContext, type TestContext } from '../support/context.ts';
  * keys, and a lookup reads each band key's RECENT_POSTINGS most recent postings only.
  */
 let ctx: TestContext;
+const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/db/migrations');
 const at = new Date('2026-03-02T02:00:00Z');
 
 const A = {
@@ -105,6 +114,79 @@ describe('postings', () => {
       (_, i) => `c-${String(n - 1 - i).padStart(3, '0')}`,
     );
     expect(found.map((f) => f.id).sort()).toEqual(latest.sort());
+    await sql`delete from similarity_bands`.execute(ctx.db);
+    await sql`delete from similarity_index`.execute(ctx.db);
+  });
+
+  it("keeps items' postings apart from intake records': one kind's postings never crowd out the other's", async () => {
+    // An item's postings are its keys xor'd (postingKeys), not the intake keys of the same text.
+    await recordText(ctx.db, {
+      kind: 'item',
+      id: '00000000-0000-0000-0000-0000000000b1',
+      regionCode: '330106',
+      ...A,
+      at,
+    });
+    const itemPostings = await sql<{ band: number }>`
+      select p.band from similarity_bands p join similarity_index s on s.seq = p.seq
+      where s.kind = 'item' order by p.band`.execute(ctx.db);
+    const itemKeys = [...new Set(postingKeys('item', keysOf(A)))].sort((x, y) => x - y);
+    expect(itemPostings.rows.map((r) => Number(r.band))).toEqual(itemKeys);
+    expect(itemKeys.filter((k) => keysOf(A).includes(k))).toEqual([]);
+    // An intake record of the same case, then RECENT_POSTINGS newer postings on every shared key as
+    // item keys: the intake lookup reads intake keys only and still finds it.
+    await recordText(ctx.db, { kind: 'intake', id: 'k-1', regionCode: '330106', ...A, at });
+    const shared = keysOf(A2).filter((k) => keysOf(A).includes(k));
+    await sql`
+      insert into similarity_bands (band, seq)
+      select k, 1000000 + g from unnest(${`{${postingKeys('item', shared).join(',')}}`}::int4[]) as k,
+        generate_series(1, ${RECENT_POSTINGS}) as g
+      on conflict do nothing`.execute(ctx.db);
+    const intakeOnly = { ...A2, kinds: ['intake' as const], regionCode: '330106', now: at };
+    expect((await findDuplicates(ctx.db, intakeOnly)).map((f) => f.id)).toEqual(['k-1']);
+    // The same flood on the intake keys crowds it out (the read is the 64 most recent of a key).
+    await sql`
+      insert into similarity_bands (band, seq)
+      select k, 1000000 + g from unnest(${`{${shared.join(',')}}`}::int4[]) as k,
+        generate_series(1, ${RECENT_POSTINGS}) as g
+      on conflict do nothing`.execute(ctx.db);
+    expect(await findDuplicates(ctx.db, intakeOnly)).toEqual([]);
+    await sql`delete from similarity_bands`.execute(ctx.db);
+    await sql`delete from similarity_index`.execute(ctx.db);
+  });
+
+  it('migration 0036 moves the items indexed before it to their kind keys', async () => {
+    const id = '00000000-0000-0000-0000-0000000000b2';
+    await recordText(ctx.db, { kind: 'item', id, regionCode: '330106', ...A, at });
+    await recordText(ctx.db, { kind: 'intake', id: 'm-1', regionCode: '330106', ...A, at });
+    const postings = async (kind: string) =>
+      (
+        await sql<{ band: number }>`
+          select p.band from similarity_bands p join similarity_index s on s.seq = p.seq
+          where s.kind = ${kind} order by p.band`.execute(ctx.db)
+      ).rows.map((r) => Number(r.band));
+    const intakeBefore = await postings('intake');
+    // The item as an index before 0036 held it: its plain band keys, in `bands` and as postings.
+    const raw = bandHashes(signature(textShingles(A.title, A.content)));
+    await sql`delete from similarity_bands p using similarity_index s
+      where s.kind = 'item' and p.seq = s.seq and p.band = any(s.bands)`.execute(ctx.db);
+    await sql`update similarity_index set bands = ${`{${raw.join(',')}}`}::int4[] where kind = 'item'`.execute(
+      ctx.db,
+    );
+    await sql`insert into similarity_bands (band, seq)
+      select distinct b, s.seq from similarity_index s, unnest(s.bands) b where s.kind = 'item'
+      on conflict do nothing`.execute(ctx.db);
+    expect(await postings('item')).toEqual(keysOf(A));
+    const file = path.join(MIGRATIONS, '0036_similarity_kind_keys.sql');
+    await ctx.handle.withScriptSession((exec) => exec(fs.readFileSync(file, 'utf8')));
+    expect(await postings('item')).toEqual(
+      [...new Set(postingKeys('item', keysOf(A)))].sort((x, y) => x - y),
+    );
+    const stored = await sql<{
+      bands: number[];
+    }>`select bands from similarity_index where kind = 'item'`.execute(ctx.db);
+    expect(stored.rows[0]?.bands.map(Number)).toEqual(postingKeys('item', raw));
+    expect(await postings('intake')).toEqual(intakeBefore);
     await sql`delete from similarity_bands`.execute(ctx.db);
     await sql`delete from similarity_index`.execute(ctx.db);
   });

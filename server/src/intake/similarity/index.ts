@@ -44,9 +44,24 @@ export const RECENT_POSTINGS = 64;
 /** The texts sharing the most band keys with the query that are scored exactly. */
 export const MAX_CANDIDATES = 100;
 
+/**
+ * The postings of items and of intake records are kept apart: an item's band keys are xor'd with a
+ * constant (migration 0036 moved the existing ones), so a lookup of one kind reads that kind's
+ * postings only — at a million texts with 2 % items, a key's 64 most recent postings would otherwise
+ * be intake records and the item lookup at registration would not see the items behind them.
+ * Intake records keep the plain keys (hot topics read them by band position).
+ */
+const KIND_SALT: Record<IndexedKind, number> = { intake: 0, item: 0x5bd1e995 };
+
+/** The posting keys of a text of this kind from its MinHash band keys (bandHashes). */
+export function postingKeys(kind: IndexedKind, bands: readonly number[]): number[] {
+  const salt = KIND_SALT[kind];
+  return salt === 0 ? [...bands] : bands.map((b) => (b ^ salt) | 0);
+}
+
 /** Adds or replaces the index entry of an item or intake record (in the caller's transaction). */
 export async function recordText(db: Queryable, t: IndexedText): Promise<void> {
-  const bands = bandHashes(signature(textShingles(t.title, t.content)));
+  const bands = postingKeys(t.kind, bandHashes(signature(textShingles(t.title, t.content))));
   // The old postings go through the primary key (band, seq): the row keeps its old keys in `bands`.
   await sql`
     delete from similarity_bands p using similarity_index s
@@ -105,10 +120,11 @@ export async function scoreDuplicates(db: Queryable, q: DuplicateQuery): Promise
   const shingleSet = textShingles(q.title, q.content);
   if (shingleSet.size === 0) return [];
   const bands = bandHashes(signature(shingleSet));
+  const keys = kinds.flatMap((kind) => postingKeys(kind, bands));
   const since = new Date((q.now ?? new Date()).getTime() - WINDOW_DAYS * 86_400_000);
-  // LSH candidates: the texts sharing the most band keys with the query, each key weighted by how
-  // rare it is (1 / the postings read of it). Each key's most recent RECENT_POSTINGS postings are
-  // read (btree, backward, index-only). Then the window filters.
+  // LSH candidates: the texts sharing the most band keys with the query (the keys of each kind asked
+  // for), each key weighted by how rare it is (1 / the postings read of it). Each key's most recent
+  // RECENT_POSTINGS postings are read (btree, backward, index-only). Then the window filters.
   const rows = await sql<{
     kind: IndexedKind;
     id: string;
@@ -119,9 +135,9 @@ export async function scoreDuplicates(db: Queryable, q: DuplicateQuery): Promise
     with k as materialized (
       select array(select p.seq from similarity_bands p where p.band = q.band
         order by p.seq desc limit ${RECENT_POSTINGS}) as seqs
-      from (select distinct b as band from unnest(${bandsLiteral(bands)}::int4[]) as b) q),
+      from (select distinct b as band from unnest(${bandsLiteral(keys)}::int4[]) as b) q),
     hits as (
-      select u.seq, sum(1.0 / n) as weight
+      select u.seq, sum(1.0::float8 / n) as weight
       from (select seqs, cardinality(seqs) as n from k) k
       cross join lateral unnest(k.seqs) as u(seq)
       group by u.seq order by weight desc, u.seq limit ${MAX_CANDIDATES})
