@@ -164,12 +164,14 @@ export async function chaseItem(db: Db, itemId: string, now: Date): Promise<numb
 /**
  * The deadline sweep: every item whose chase day has come (an index range scan on chase_next_on),
  * each handed to `each` — inline in tests and the bench, a per-item job in the worker (jobs.ts).
+ * Pages of 5,000 (keyset on (chase_next_on, id)): with 1,000 the 329 round trips of 329k due items at
+ * 1M took 1.9–3.5 s, with 5,000 1.2–1.4 s (ids only: a page is ~200 kB).
  */
 export async function forEachDueItem(
   db: Db,
   now: Date,
   each: (itemId: string) => Promise<void>,
-  batch = 1000,
+  batch = 5000,
 ): Promise<number> {
   const today = shanghaiDate(now);
   let seen = 0;
