@@ -319,23 +319,29 @@ async function regionCategories(db: Queryable, codes: Codes, regionCode: string,
 
 /** Units of the region subtree that led items falling due in the months: the best and the lagging. */
 async function unitRanking(db: Queryable, codes: Codes, regionPath: string, range: MonthRange) {
-  const byUnit = await countsOf(
-    rollups(db, codes, 'unit', range, 'key').where(
-      'key',
-      'in',
-      db
-        .selectFrom('units')
-        .innerJoin('regions', 'regions.code', 'units.region_code')
-        .select(sql<string>`units.id::text`.as('id'))
-        .where(regionSubtreeCondition(regionPath)),
+  const subtree = db
+    .selectFrom('units')
+    .innerJoin('regions', 'regions.code', 'units.region_code')
+    .where(regionSubtreeCondition(regionPath));
+  // A top-level region has (nearly) every unit: summing every unit's month rows and keeping the
+  // region's afterwards is cheaper than joining the rows (35k at 3,000 units over 12 months) to its
+  // units first, which the planner does (province overview 140-160 -> 100-115 ms for this query).
+  // A smaller region's rows are picked by its units first.
+  const wide = !regionPath.includes('.');
+  const [byUnit, unitNames] = await Promise.all([
+    countsOf(
+      wide
+        ? rollups(db, codes, 'unit', range, 'key')
+        : rollups(db, codes, 'unit', range, 'key').where(
+            'key',
+            'in',
+            subtree.select(sql<string>`units.id::text`.as('id')),
+          ),
     ),
-  );
-  const unitIds = [...byUnit.entries()].filter(([, c]) => c.due > 0).map(([id]) => id);
-  const unitNames =
-    unitIds.length === 0
-      ? []
-      : await db.selectFrom('units').select(['id', 'name']).where('id', 'in', unitIds).execute();
+    subtree.select(['units.id', 'units.name']).execute(),
+  ]);
   const ranked = unitNames
+    .filter((u) => (byUnit.get(u.id)?.due ?? 0) > 0)
     .map((u) => ({ id: u.id, name: u.name, ...(byUnit.get(u.id) ?? zero()) }))
     .map((u) => ({ ...u, rate: u.completed / u.due }))
     .sort((a, b) => b.rate - a.rate || b.due - a.due || a.name.localeCompare(b.name, 'zh-CN'));
