@@ -534,6 +534,11 @@ async function rawInserts(
     a as (
       insert into assignments (id, item_id, unit_id, role, deadline, status, progress)
       select gen_random_uuid(), i.id, $9, 'lead', $6::date, 'pending', 0 from i),
+    -- its involvement row, as createItem writes it (without it a kept database's later list runs
+    -- walk past these rows: they sit on top of the created_at order and no region scope finds them)
+    u as (
+      insert into item_units (item_id, unit_id, region_path)
+      select i.id, un.id, r.path from i, units un join regions r on r.code = un.region_code where un.id = $1),
     e as (
       insert into events (seq, id, type, item_id, actor_id, occurred_at, payload, canonical)
       select c.last_seq - 2 + v.k, gen_random_uuid(), v.t, $2::uuid, $8, now(), v.p::jsonb, v.p
