@@ -6,7 +6,7 @@ import { leafHash, nodeHasher } from './merkle.ts';
 import { readTiles, tileKey, writeTiles } from './tiles.ts';
 
 /** Entries folded into the tree per transaction; a large backlog takes several rounds. */
-const BATCH = 10_000;
+export const BATCH = 10_000;
 /** Entries read per query within a round: the round's memory is one page, not the whole batch. */
 const READ = 1_000;
 
@@ -97,13 +97,22 @@ async function signCheckpoint(tx: Tx, signer: Signer, size: number, root: Buffer
   return Number(row.id);
 }
 
-/** Integrates until the backlog is empty (each round its own transaction and checkpoint). */
-export async function integrateAll(db: Db, signer: Signer, at: () => Date): Promise<Integration | null> {
+/**
+ * Integrates until the backlog is empty (each round its own transaction and checkpoint), or until
+ * `stop()` says so between rounds: a worker shutting down in front of a large backlog (10M events
+ * take ~1,000 rounds) ends after the round in hand instead of being killed in the middle of one.
+ */
+export async function integrateAll(
+  db: Db,
+  signer: Signer,
+  at: () => Date,
+  stop: () => boolean = () => false,
+): Promise<Integration | null> {
   let last: Integration | null = null;
   for (;;) {
     const round = await integrateOnce(db, signer, at());
     if (round === null) return last;
     last = round;
-    if (round.added < BATCH) return last;
+    if (round.added < BATCH || stop()) return last;
   }
 }

@@ -33,8 +33,8 @@ export function forgetSigner(dataDir: string): void {
  * Integrates the backlog and hands the new checkpoint to the witnesses. Witness failures are
  * logged, never fatal: the next checkpoint extends this one, so a later copy still pins it.
  */
-export async function checkpointNow(ctx: AppContext): Promise<Integration | null> {
-  const done = await integrateAll(ctx.db, signerFor(ctx), ctx.now);
+export async function checkpointNow(ctx: AppContext, stop?: () => boolean): Promise<Integration | null> {
+  const done = await integrateAll(ctx.db, signerFor(ctx), ctx.now, stop);
   if (done?.checkpointId != null) {
     const row = await ctx.db
       .selectFrom('ledger_checkpoints')
@@ -85,7 +85,8 @@ export function startLedgerLoop(ctx: AppContext, everyMs = 1000): () => Promise<
   const tick = () => {
     running = (async () => {
       try {
-        await checkpointNow(ctx);
+        // stopping: the backlog's next rounds are left to the next start
+        await checkpointNow(ctx, () => stopped);
       } catch (err) {
         console.error('ledger integration failed:', err instanceof Error ? err.message : err);
       }
