@@ -17,22 +17,40 @@ export type VisibleDuplicate = {
   sharedPhrases: string[];
 };
 
-/**
- * The open items in the actor's data scope that the text duplicates (score ≥ threshold), best first.
- */
+/** The text of a duplicate question: a title and content, and where and when it is asked. */
+type DuplicateText = {
+  title: string;
+  content: string;
+  regionCode?: string | undefined;
+  excludeId?: string | undefined;
+  now?: Date;
+};
+type VisibleCandidate = Omit<VisibleDuplicate, 'sharedPhrases'> & { text: string };
+
+/** The open items in the actor's data scope that the text duplicates (score ≥ threshold), best first. */
 export async function visibleDuplicateItems(
   db: Queryable,
   actor: Actor,
-  q: {
-    title: string;
-    content: string;
-    regionCode?: string | undefined;
-    excludeId?: string | undefined;
-    now?: Date;
-  },
+  q: DuplicateText,
   opts: { openOnly: boolean; limit?: number },
 ): Promise<VisibleDuplicate[]> {
-  // Shared phrases only for the candidates shown (visible, within the limit), not for all 50.
+  return withPhrases(q, await visibleCandidates(db, actor, q, opts));
+}
+
+/** The shared phrases of the candidates shown (computed only for them: the search is quadratic). */
+function withPhrases(q: DuplicateText, candidates: VisibleCandidate[]): VisibleDuplicate[] {
+  return candidates.map(({ text, ...c }) => ({
+    ...c,
+    sharedPhrases: sharedPhrases(`${q.title}。${q.content}`, text),
+  }));
+}
+
+async function visibleCandidates(
+  db: Queryable,
+  actor: Actor,
+  q: DuplicateText,
+  opts: { openOnly: boolean; limit?: number },
+): Promise<VisibleCandidate[]> {
   const candidates = await scoreDuplicates(db, { ...q, kinds: ['item'], limit: 50 });
   if (candidates.length === 0) return [];
   let query = db
@@ -46,18 +64,12 @@ export async function visibleDuplicateItems(
     .where(visibleTo(actor));
   if (opts.openOnly) query = query.where('i.status', 'in', [...OPEN_STATUSES]);
   const rows = new Map((await query.execute()).map((r) => [r.id, r]));
-  const out: VisibleDuplicate[] = [];
+  const out: VisibleCandidate[] = [];
   const limit = opts.limit ?? 10;
   for (const c of candidates) {
     const r = rows.get(c.id);
     if (r && out.length < limit)
-      out.push({
-        id: r.id,
-        number: r.number,
-        title: r.title,
-        score: c.score,
-        sharedPhrases: sharedPhrases(`${q.title}。${q.content}`, c.text),
-      });
+      out.push({ id: r.id, number: r.number, title: r.title, score: c.score, text: c.text });
   }
   return out;
 }
@@ -75,8 +87,9 @@ export async function checkDuplicateRegistration(
 ): Promise<RecordedOverride | undefined> {
   // Serialise concurrent registrations of near texts in one region: the second sees the first.
   await sql`select pg_advisory_xact_lock(${DUPLICATE_LOCK}::int4, hashtext(${text.regionCode}))`.execute(db);
-  const duplicates = await visibleDuplicateItems(db, actor, text, { openOnly: true });
-  if (duplicates.length === 0) return undefined;
+  // Shared phrases only for the refusal: an override records the ids alone.
+  const candidates = await visibleCandidates(db, actor, text, { openOnly: true });
+  if (candidates.length === 0) return undefined;
   if (override) {
     if (!hasRole(actor, 'supervisor'))
       throw new DomainError(
@@ -84,8 +97,9 @@ export async function checkDuplicateRegistration(
         { zh: '只有督查员可以确认重复立项', en: 'Only supervisors may override the duplicate check' },
         { field: 'body.duplicateOverride' },
       );
-    return { reason: override.reason, duplicateIds: duplicates.map((d) => d.id) };
+    return { reason: override.reason, duplicateIds: candidates.map((d) => d.id) };
   }
+  const duplicates = withPhrases(text, candidates);
   const first = duplicates[0] as VisibleDuplicate;
   throw new DomainError(
     'DUPLICATE_ITEM',
