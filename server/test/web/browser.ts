@@ -151,24 +151,28 @@ export async function axeViolations(page: Page): Promise<string[]> {
 /**
  * Picks an option of an antd Select (its dropdown is rendered at the end of the body) and waits
  * until the Select shows it; on a busy machine a click during the dropdown's opening can be lost,
- * so it tries again (three times at most) rather than let a later submit find the field empty.
+ * or the dropdown can close under the pointer (its option then never becomes clickable), so it
+ * tries again — reopening the dropdown when none is open — rather than wait out the action timeout
+ * or let a later submit find the field empty (four times at most).
  */
 export async function choose(page: Page, field: Locator, option: string, search?: string): Promise<void> {
   const select = field.locator(
     'xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
   );
+  const dropdowns = page.locator('.ant-select-dropdown:visible');
   for (let attempt = 1; ; attempt++) {
-    await field.click();
+    // A click on the field of an open Select would close it.
+    if (attempt === 1 || (await dropdowns.count()) === 0) await field.click();
     if (search) await field.fill(search);
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
-      .first()
-      .click();
     try {
+      await dropdowns
+        .locator('.ant-select-item-option', { hasText: option })
+        .first()
+        .click({ timeout: 5000 });
       await expect.poll(async () => (await select.textContent()) ?? '', { timeout: 3000 }).toContain(option);
       return;
     } catch (err) {
-      if (attempt >= 3) throw err;
+      if (attempt >= 4) throw err;
     }
   }
 }
