@@ -341,9 +341,10 @@ async function unitRanking(db: Queryable, codes: Codes, regionPath: string, rang
     subtree.select(['units.id', 'units.name']).execute(),
   ]);
   const ranked = unitNames
-    .filter((u) => (byUnit.get(u.id)?.due ?? 0) > 0)
-    .map((u) => ({ id: u.id, name: u.name, ...(byUnit.get(u.id) ?? zero()) }))
-    .map((u) => ({ ...u, rate: u.completed / u.due }))
+    .flatMap((u) => {
+      const c = byUnit.get(u.id);
+      return c && c.due > 0 ? [{ id: u.id, name: u.name, ...c, rate: c.completed / c.due }] : [];
+    })
     .sort((a, b) => b.rate - a.rate || b.due - a.due || a.name.localeCompare(b.name, 'zh-CN'));
   const strip = ({ rate: _rate, ...u }: (typeof ranked)[number]) => u;
   return {
